@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+"""Base classes for the tests that run inside a guest (buildlib/vm-run).
+
+As in rdma-core's tests/base.py, a test that needs a device, a module or a
+kernel feature the guest lacks is skipped with the reason, never failed and
+never passed.
+"""
+
+import os
+import unittest
+
+try:
+    import pyverbs.device as d
+    import pyverbs.enums as e
+    HAVE_PYVERBS = True
+except ImportError:
+    HAVE_PYVERBS = False
+
+
+def device_names():
+    if not HAVE_PYVERBS:
+        return []
+    return [dev.name.decode() for dev in d.get_device_list()]
+
+
+class GuestTestCase(unittest.TestCase):
+    """A test that must run in a vm-run guest."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if 'VM_NODE' not in os.environ:
+            raise unittest.SkipTest('not in a vm-run guest (VM_NODE unset)')
+
+    @staticmethod
+    def guest_addr():
+        return os.environ['VM_ADDR']
+
+
+class RdmaTestCase(GuestTestCase):
+    """A test on one RDMA device, DEVICE, of the guest."""
+
+    DEVICE = 'rxe0'
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if not HAVE_PYVERBS:
+            raise unittest.SkipTest('pyverbs not importable (use /usr/bin/python3)')
+        if cls.DEVICE not in device_names():
+            raise unittest.SkipTest(f'no RDMA device {cls.DEVICE}')
+
+    def open_context(self):
+        from pyverbs.device import Context
+        ctx = Context(name=self.DEVICE)
+        self.addCleanup(ctx.close)
+        return ctx
+
+
+def require_module(name):
+    """Skip unless kernel module NAME is loaded (or built in)."""
+    if not os.path.isdir(f'/sys/module/{name}'):
+        raise unittest.SkipTest(f'kernel module {name} not loaded')

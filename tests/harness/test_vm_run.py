@@ -1,0 +1,107 @@
+# SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+"""buildlib/vm-run keeps its contract: the interface every other test uses.
+
+These run on the host and boot real guests, so each class boots once in
+setUpClass and its methods check different parts of what it printed.
+"""
+
+import os
+import re
+import unittest
+
+from vmrun import vm_run, qemu_pids_for, share_of
+
+PROBE = r'''
+echo "env node=$VM_NODE nodes=$VM_NODES addr=$VM_ADDR addrs=$VM_ADDRS"
+echo "memlock $(ulimit -l)"
+for m in / /tmp /run /var/tmp "$VM_SHARE"; do
+	echo "mount $m $(findmnt -n -o FSTYPE,OPTIONS --target "$m" | cut -d, -f1)"
+done
+echo "cwd $(pwd)"
+ibv_devices
+touch "$VM_SHARE/from-node$VM_NODE"
+exit $((VM_NODE + 3))
+'''
+
+
+class OneGuestTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.res = vm_run('sh', '-c', PROBE, timeout=300)
+
+    def test_exit_status_is_the_commands(self):
+        self.assertEqual(self.res.rc, 3, str(self.res))
+
+    def test_environment(self):
+        self.assertIn('env node=0 nodes=1 addr=192.0.2.1 addrs=192.0.2.1', self.res.out,
+                      str(self.res))
+
+    def test_devices_listed(self):
+        self.assertRegex(self.res.out, r'\n\s+rxe0\s', str(self.res))
+        self.assertRegex(self.res.out, r'\n\s+siw0\s', str(self.res))
+
+    def test_memlock_unlimited(self):
+        self.assertIn('memlock unlimited', self.res.out)
+
+    def test_filesystems(self):
+        out = self.res.out
+        self.assertRegex(out, r'mount / 9p ro\b')
+        for m in ('/tmp', '/run', '/var/tmp'):
+            self.assertRegex(out, rf'mount {m} tmpfs rw\b')
+        self.assertRegex(out, r'mount /tmp/vm-run\.\S+ 9p rw\b')
+
+    def test_checkout_at_same_path(self):
+        top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        self.assertIn(f'cwd {top}\n', self.res.out)
+
+    def test_share_written_back(self):
+        share = share_of(self.res)
+        self.assertIsNotNone(share, 'vm-run did not print its share path')
+        self.assertTrue(os.path.exists(os.path.join(share, 'from-node0')))
+
+
+class TwoGuestsTest(unittest.TestCase):
+    """Two guests on one segment: env, prefixes, the highest exit status."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.res = vm_run('sh', '-c', PROBE, nodes=2, timeout=400)
+
+    def test_highest_exit_status(self):
+        self.assertEqual(self.res.rc, 4, str(self.res))
+
+    def test_each_node_prefixed(self):
+        for n in (0, 1):
+            self.assertIn(f'[node{n}] env node={n} nodes=2 addr=192.0.2.{n + 1} '
+                          'addrs=192.0.2.1 192.0.2.2', self.res.out, str(self.res))
+
+    def test_both_wrote_the_shared_directory(self):
+        share = share_of(self.res)
+        for n in (0, 1):
+            self.assertTrue(os.path.exists(os.path.join(share, f'from-node{n}')))
+
+
+class LogCheckerTest(unittest.TestCase):
+    """A kernel WARNING fails the run although the command succeeded."""
+
+    def test_lkdtm_warning_fails_the_run(self):
+        res = vm_run('sh', '-c', 'echo WARNING > /sys/kernel/debug/provoke-crash/DIRECT',
+                     timeout=300)
+        self.assertEqual(res.rc, 123, str(res))
+        self.assertRegex(res.err, r'node 0: console.log shows a kernel report:\n.*WARNING:',
+                         str(res))
+
+
+class TimeoutTest(unittest.TestCase):
+    def test_hung_command_is_killed(self):
+        res = vm_run('sleep', '600', timeout=30, host_timeout=120)
+        self.assertEqual(res.rc, 124, str(res))
+        self.assertLess(res.seconds, 60, str(res))
+        self.assertIn('did not finish within 30s', res.err)
+        share = share_of(res)
+        self.assertIsNotNone(share)
+        self.assertEqual(qemu_pids_for(share), [], 'qemu left running')
+
+
+if __name__ == '__main__':
+    unittest.main()

@@ -1,0 +1,200 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+"""rdma-bulk's whole test suite (started by tests/run after set-up).
+
+usage: tests/run [--write-baseline] [STAGE...]
+
+Stages, in order (all by default):
+  unit       build the userspace (cmake, build/) and run the C tests (ctest)
+  harness    host-side tests of buildlib/vm-run; they boot guests
+  guest      the Python suite under tests/guest, in one guest
+  rdma-core  rdma-core's own tests on rxe0 in one guest, compared with
+             tests/rdma-core/baseline-rxe0.txt (its counts are reported on
+             their own; one regression check joins ours)
+
+tests/run installs missing packages first (buildlib/setup-host); this
+builds the test kernel (buildlib/kernel-build). Logs go to build/test-logs/. The last line is
+`N passed, N failed, N skipped`; the exit status is 0 only when nothing
+failed.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TOP, 'tests', 'rdma-core'))
+import baseline  # noqa: E402
+
+PY = '/usr/bin/python3'  # Debian's, the one with pyverbs
+LOGS = os.path.join(TOP, 'build', 'test-logs')
+BASELINE = os.path.join(TOP, 'tests', 'rdma-core', 'baseline-rxe0.txt')
+COUNTS = re.compile(r'^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?\s*$', re.M)
+VM_REASONS = {122: 'a guest or qemu failed', 123: "a guest's kernel log shows a report",
+              124: 'a guest timed out'}
+
+totals = {'passed': 0, 'failed': 0, 'skipped': 0}
+failures = []
+
+
+def say(msg):
+    print(f'==> {msg}', flush=True)
+
+
+def run(name, argv, env=None):
+    """Run argv with its output shown and logged; return (rc, output)."""
+    os.makedirs(LOGS, exist_ok=True)
+    path = os.path.join(LOGS, f'{name}.log')
+    start = time.monotonic()
+    out = []
+    with open(path, 'w') as logf:
+        proc = subprocess.Popen(argv, cwd=TOP, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True,
+                                env={**os.environ, **(env or {})})
+        for line in proc.stdout:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            logf.write(line)
+            out.append(line)
+        rc = proc.wait()
+    say(f'{name}: exit {rc} in {time.monotonic() - start:.0f}s (log: {path})')
+    return rc, ''.join(out)
+
+
+def add(stage, passed, failed, skipped):
+    totals['passed'] += passed
+    totals['failed'] += failed
+    totals['skipped'] += skipped
+    say(f'{stage}: {passed} passed, {failed} failed, {skipped} skipped')
+
+
+def fail(stage, why):
+    failures.append(f'{stage}: {why}')
+    add(stage, 0, 1, 0)
+
+
+def add_counts_from(stage, rc, out):
+    found = COUNTS.findall(out)
+    if not found:
+        fail(stage, f'no counts line (exit {rc})')
+        return
+    p, f, s = (int(x or 0) for x in found[-1])
+    add(stage, p, f, s)
+    if rc in VM_REASONS:
+        fail(stage, VM_REASONS[rc])
+    elif rc != 0 and f == 0:
+        fail(stage, f'exit {rc} without a failed test')
+
+
+def stage_unit():
+    build = os.path.join(TOP, 'build')
+    rc, _ = run('cmake-configure', ['cmake', '-S', TOP, '-B', build, '-Wno-dev'])
+    if rc == 0:
+        rc, _ = run('cmake-build', ['cmake', '--build', build, '-j', str(os.cpu_count())])
+    if rc != 0:
+        fail('unit', 'userspace build failed')
+        return
+    rc, out = run('ctest', ['ctest', '--test-dir', build, '--output-on-failure'])
+    m = re.search(r'(\d+)% tests passed, (\d+) tests failed out of (\d+)', out)
+    if m:
+        total, failed = int(m.group(3)), int(m.group(2))
+        skipped = len(re.findall(r'\*\*\*Skipped', out))
+        add('unit', total - failed - skipped, failed, skipped)
+    elif 'No tests were found' in out:
+        add('unit', 0, 0, 0)
+    else:
+        fail('unit', f'ctest printed no summary (exit {rc})')
+
+
+def stage_harness():
+    rc, out = run('harness', [PY, 'tests/lib/suite.py', 'tests/harness'])
+    add_counts_from('harness', rc, out)
+
+
+def stage_guest():
+    rc, out = run('guest', ['buildlib/vm-run', '--timeout', '1200', '--',
+                            PY, 'tests/lib/suite.py', 'tests/guest'])
+    add_counts_from('guest', rc, out)
+
+
+def stage_rdma_core(write):
+    rc, out = run('rdma-core', ['buildlib/vm-run', '--timeout', '2400', '--',
+                                'tests/rdma-core/run-suite', 'rxe0'])
+    try:
+        ran, outcomes = baseline.parse_log(out)
+    except ValueError as e:
+        fail('rdma-core', str(e))
+        return
+    c = baseline.counts(ran, outcomes)
+    say(f'rdma-core suite on rxe0 (reported apart from ours): {baseline.format_counts(c)}')
+    if write:
+        ver = subprocess.run(['dpkg-query', '-W', '-f=${Version}', 'python3-pyverbs'],
+                             stdout=subprocess.PIPE, text=True).stdout
+        krel = subprocess.run(['dpkg-query', '-W', '-f=${Version}', 'linux-source-6.1'],
+                              stdout=subprocess.PIPE, text=True).stdout
+        baseline.write_baseline(BASELINE, ran, outcomes, [
+            f"rdma-core's tests (python3-pyverbs {ver}) on rxe0 in a vm-run guest,",
+            f'linux-source-6.1 {krel} with the rdma-bulk test config (debug flavor).',
+            'Made by: tests/run --write-baseline rdma-core',
+            'Reasons: the last line of the traceback (FAIL, ERROR) or the skip reason.'])
+        say(f'baseline written to {BASELINE}')
+    if not os.path.exists(BASELINE):
+        fail('rdma-core', f'no baseline {BASELINE}')
+        return
+    base = baseline.read_baseline(BASELINE)
+    worse = baseline.regressions(base, outcomes)
+    better = baseline.fixed(base, outcomes)
+    for t in better:
+        say(f'rdma-core: now passes (failed in the baseline): {t}')
+    if worse:
+        for t in worse:
+            say(f'rdma-core: REGRESSION {t}: {outcomes[t][1]}')
+        fail('rdma-core', f'{len(worse)} test(s) regressed against the baseline')
+    elif rc in VM_REASONS:
+        fail('rdma-core', VM_REASONS[rc])
+    else:
+        add('rdma-core baseline check', 1, 0, 0)
+
+
+def main():
+    args = sys.argv[1:]
+    write = '--write-baseline' in args
+    args = [a for a in args if a != '--write-baseline']
+    stages = ['unit', 'harness', 'guest', 'rdma-core']
+    unknown = [a for a in args if a not in stages]
+    if unknown:
+        print(__doc__, file=sys.stderr)
+        return 2
+    chosen = args or stages
+    start = time.monotonic()
+
+    if any(s != 'unit' for s in chosen):
+        rc, _ = run('kernel-build', [os.path.join(TOP, 'buildlib', 'kernel-build')])
+        if rc != 0:
+            print('tests/run: the test kernel does not build')
+            print('0 passed, 1 failed, 0 skipped')
+            return 1
+
+    for s in chosen:
+        say(f'stage {s}')
+        if s == 'unit':
+            stage_unit()
+        elif s == 'harness':
+            stage_harness()
+        elif s == 'guest':
+            stage_guest()
+        elif s == 'rdma-core':
+            stage_rdma_core(write)
+
+    say(f'all stages in {time.monotonic() - start:.0f}s')
+    for f in failures:
+        say(f'FAILED {f}')
+    print(f"{totals['passed']} passed, {totals['failed']} failed, "
+          f"{totals['skipped']} skipped", flush=True)
+    return 0 if totals['failed'] == 0 else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
