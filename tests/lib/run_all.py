@@ -6,6 +6,8 @@ usage: tests/run [--write-baseline] [STAGE...]
 
 Stages, in order (all by default):
   unit       build the userspace (cmake, build/) and run the C tests (ctest)
+  kernel-check  checkpatch --strict, W=1 and sparse on our kernel code
+             (buildlib/kernel-check)
   harness    host-side tests of buildlib/vm-run; they boot guests
   guest      the Python suite under tests/guest, in one guest
   rdma-core  rdma-core's own tests on rxe0 in one guest, compared with
@@ -88,15 +90,25 @@ def add_counts_from(stage, rc, out):
         fail(stage, f'exit {rc} without a failed test')
 
 
+BUILD = os.path.join(TOP, 'build')
+built = []
+
+
+def build_userspace():
+    """cmake into build/, once per run; the guest tests use its output."""
+    if not built:
+        rc, _ = run('cmake-configure', ['cmake', '-S', TOP, '-B', BUILD, '-Wno-dev'])
+        if rc == 0:
+            rc, _ = run('cmake-build', ['cmake', '--build', BUILD, '-j', str(os.cpu_count())])
+        built.append(rc == 0)
+    return built[0]
+
+
 def stage_unit():
-    build = os.path.join(TOP, 'build')
-    rc, _ = run('cmake-configure', ['cmake', '-S', TOP, '-B', build, '-Wno-dev'])
-    if rc == 0:
-        rc, _ = run('cmake-build', ['cmake', '--build', build, '-j', str(os.cpu_count())])
-    if rc != 0:
+    if not build_userspace():
         fail('unit', 'userspace build failed')
         return
-    rc, out = run('ctest', ['ctest', '--test-dir', build, '--output-on-failure'])
+    rc, out = run('ctest', ['ctest', '--test-dir', BUILD, '--output-on-failure'])
     m = re.search(r'(\d+)% tests passed, (\d+) tests failed out of (\d+)', out)
     if m:
         total, failed = int(m.group(3)), int(m.group(2))
@@ -108,12 +120,20 @@ def stage_unit():
         fail('unit', f'ctest printed no summary (exit {rc})')
 
 
+def stage_kernel_check():
+    rc, out = run('kernel-check', ['buildlib/kernel-check'])
+    add_counts_from('kernel-check', rc, out)
+
+
 def stage_harness():
     rc, out = run('harness', [PY, 'tests/lib/suite.py', 'tests/harness'])
     add_counts_from('harness', rc, out)
 
 
 def stage_guest():
+    if not build_userspace():
+        fail('guest', 'userspace build failed')
+        return
     rc, out = run('guest', ['buildlib/vm-run', '--timeout', '1200', '--',
                             PY, 'tests/lib/suite.py', 'tests/guest'])
     add_counts_from('guest', rc, out)
@@ -162,7 +182,7 @@ def main():
     args = sys.argv[1:]
     write = '--write-baseline' in args
     args = [a for a in args if a != '--write-baseline']
-    stages = ['unit', 'harness', 'guest', 'rdma-core']
+    stages = ['unit', 'kernel-check', 'harness', 'guest', 'rdma-core']
     unknown = [a for a in args if a not in stages]
     if unknown:
         print(__doc__, file=sys.stderr)
@@ -181,6 +201,8 @@ def main():
         say(f'stage {s}')
         if s == 'unit':
             stage_unit()
+        elif s == 'kernel-check':
+            stage_kernel_check()
         elif s == 'harness':
             stage_harness()
         elif s == 'guest':

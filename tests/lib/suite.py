@@ -31,5 +31,4 @@ def main(start_dir, argv=None):
 
 
 if __name__ == '__main__':
-    here = os.path.dirname(os.path.abspath(__file__))
     sys.exit(main(os.path.abspath(sys.argv[1]), sys.argv[2:]))

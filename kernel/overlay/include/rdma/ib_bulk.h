@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB */
+/*
+ * The interface between ib_uverbs and the bulk transport module (ib_bulk).
+ *
+ * ib_uverbs owns the uverbs objects, their handles and their lifetime; the
+ * transport owns what they stand for. The transport registers its ops once
+ * at module load; every endpoint pins the module until it is destroyed, so
+ * a module with endpoints cannot be unloaded.
+ */
+#ifndef _RDMA_IB_BULK_H
+#define _RDMA_IB_BULK_H
+
+#include <linux/wait.h>
+#include <rdma/ib_verbs.h>
+#include <rdma/ib_user_ioctl_bulk.h>
+
+struct module;
+struct ib_bulk_ep;
+
+/**
+ * struct ib_bulk_ops - what ib_uverbs calls in the bulk transport
+ * @owner: the module providing the ops
+ * @ep_create: create an endpoint on @device. @wq belongs to the endpoint's
+ *	file and outlives the endpoint: the transport wakes it when
+ *	completions become pending. Returns the endpoint or an ERR_PTR.
+ * @ep_destroy: destroy an endpoint; @why tells a close from a device
+ *	removal. Every operation of the endpoint completes or is flushed
+ *	before it returns. Never fails.
+ * @ep_query: fill the creation response of an endpoint
+ * @ep_poll_mask: the endpoint's readiness, EPOLLIN when completions are
+ *	pending; called without sleeping
+ */
+struct ib_bulk_ops {
+	struct module *owner;
+	struct ib_bulk_ep *(*ep_create)(struct ib_device *device,
+					const struct ib_uverbs_bulk_ep_attr *attr,
+					wait_queue_head_t *wq);
+	void (*ep_destroy)(struct ib_bulk_ep *ep, enum rdma_remove_reason why);
+	void (*ep_query)(struct ib_bulk_ep *ep,
+			 struct ib_uverbs_bulk_ep_resp *resp);
+	__poll_t (*ep_poll_mask)(struct ib_bulk_ep *ep);
+};
+
+int ib_bulk_register_ops(const struct ib_bulk_ops *ops);
+void ib_bulk_unregister_ops(const struct ib_bulk_ops *ops);
+
+#endif /* _RDMA_IB_BULK_H */

@@ -1,0 +1,160 @@
+# SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+"""Bulk endpoints: create, ids, depth, poll, lifetime and the module pin."""
+
+import errno
+import os
+import select
+import subprocess
+import sys
+import unittest
+
+from base import GuestTestCase, require_module, device_names
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                'lib'))
+import ibbulk  # noqa: E402
+
+RAW = os.path.join(ibbulk.TOP, 'build', 'tests', 'bin', 'ep_create_raw')
+
+
+class BulkTestCase(GuestTestCase):
+    """Skips unless the guest has the device, ib_bulk and the built library."""
+
+    DEVICE = 'rxe0'
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if cls.DEVICE not in device_names():
+            raise unittest.SkipTest(f'no RDMA device {cls.DEVICE}')
+        require_module('ib_bulk')
+        try:
+            ibbulk.lib()
+        except FileNotFoundError as e:
+            raise unittest.SkipTest(str(e))
+
+    def context(self):
+        ctx = ibbulk.Context(self.DEVICE)
+        self.addCleanup(ctx.close)
+        return ctx
+
+    def endpoint(self, ctx, **kw):
+        ep = ibbulk.Endpoint(ctx, **kw)
+        self.addCleanup(ep.close)
+        return ep
+
+
+class EndpointTest(BulkTestCase):
+    def test_ids_unique_and_nonzero(self):
+        ctx = self.context()
+        ctx2 = self.context()
+        eps = [self.endpoint(ctx) for _ in range(8)] + [self.endpoint(ctx2) for _ in range(8)]
+        ids = [ep.id for ep in eps]
+        self.assertNotIn(0, ids)
+        self.assertEqual(len(set(ids)), len(ids), ids)
+        fds = [ep.fd for ep in eps]
+        self.assertTrue(all(fd >= 0 for fd in fds), fds)
+        self.assertEqual(len(set(fds)), len(fds))
+
+    def test_closed_id_not_reused_at_once(self):
+        ctx = self.context()
+        ep = ibbulk.Endpoint(ctx)
+        first = ep.id
+        ep.close()
+        self.assertNotEqual(self.endpoint(ctx).id, first)
+
+    def test_default_depth(self):
+        self.assertEqual(self.endpoint(self.context()).cq_depth, 1024)
+
+    def test_depth_rounded_up(self):
+        ctx = self.context()
+        self.assertEqual(self.endpoint(ctx, cq_depth=100).cq_depth, 128)
+        self.assertEqual(self.endpoint(ctx, cq_depth=1).cq_depth, 1)
+        self.assertEqual(self.endpoint(ctx, cq_depth=65536).cq_depth, 65536)
+
+    def test_depth_too_large(self):
+        with self.assertRaises(OSError) as cm:
+            ibbulk.Endpoint(self.context(), cq_depth=65537)
+        self.assertEqual(cm.exception.errno, errno.EINVAL)
+
+    def test_unknown_comp_mask_refused_by_library(self):
+        with self.assertRaises(OSError) as cm:
+            ibbulk.Endpoint(self.context(), cq_depth=8, comp_mask=1 << 40)
+        self.assertEqual(cm.exception.errno, errno.EOPNOTSUPP)
+
+    def test_fd_quiet_without_completions(self):
+        ep = self.endpoint(self.context())
+        p = select.poll()
+        p.register(ep.fd, select.POLLIN | select.POLLERR | select.POLLHUP)
+        self.assertEqual(p.poll(0), [])
+
+    def test_fd_is_close_on_exec(self):
+        import fcntl
+        ep = self.endpoint(self.context())
+        self.assertTrue(fcntl.fcntl(ep.fd, fcntl.F_GETFD) & fcntl.FD_CLOEXEC)
+
+    def test_uverbs_file_closed_first(self):
+        """Closing the device destroys the endpoint; its file reports it."""
+        ctx = ibbulk.Context(self.DEVICE)
+        ep = ibbulk.Endpoint(ctx)
+        ctx.close()
+        p = select.poll()
+        p.register(ep.fd, select.POLLIN)
+        events = dict(p.poll(1000))
+        self.assertTrue(events.get(ep.fd, 0) & (select.POLLERR | select.POLLHUP), events)
+        ep.close()
+
+
+class RawAttributeTest(BulkTestCase):
+    """The kernel's own checks, reached with attributes the library never sends."""
+
+    def raw(self, comp_mask=0, depth=0, reserved=0, trailing=0, *extra):
+        out = subprocess.run([RAW, self.DEVICE, str(comp_mask), str(depth), str(reserved),
+                              str(trailing), *extra], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, check=True)
+        return out.stdout.strip()
+
+    def test_valid(self):
+        self.assertRegex(self.raw(0, 16), r'^ok ep_id=[1-9]\d* cq_depth=16$')
+
+    def test_attr_optional(self):
+        self.assertRegex(self.raw(0, 16, 0, 0, 'no-attr'), r'^ok ep_id=\d+ cq_depth=1024$')
+
+    def test_comp_mask_nonzero(self):
+        self.assertEqual(self.raw(1, 16), 'EINVAL')
+
+    def test_reserved_nonzero(self):
+        self.assertEqual(self.raw(0, 16, 1), 'EINVAL')
+
+    def test_unknown_trailing_bytes(self):
+        """A newer userspace's longer struct with non-zero tail: EOPNOTSUPP."""
+        self.assertEqual(self.raw(0, 16, 0, 0xff), 'EOPNOTSUPP')
+
+
+class ModulePinTest(BulkTestCase):
+    """Endpoints pin ib_bulk; without it, opening fails with EOPNOTSUPP."""
+
+    def modprobe(self, *args):
+        return subprocess.run(['modprobe', '-d', os.environ['VM_MODROOT'], *args],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def test_unload_refused_while_open_then_eopnotsupp(self):
+        ctx = self.context()
+        ep = ibbulk.Endpoint(ctx)
+        res = self.modprobe('-r', 'ib_bulk')
+        self.assertNotEqual(res.returncode, 0, 'ib_bulk unloaded with an endpoint open')
+        self.assertTrue(os.path.isdir('/sys/module/ib_bulk'))
+        ep.close()
+        res = self.modprobe('-r', 'ib_bulk')
+        self.assertEqual(res.returncode, 0, res.stdout)
+        self.addCleanup(lambda: self.modprobe('ib_bulk'))
+        with self.assertRaises(OSError) as cm:
+            ibbulk.Endpoint(ctx)
+        self.assertEqual(cm.exception.errno, errno.EOPNOTSUPP)
+        res = self.modprobe('ib_bulk')
+        self.assertEqual(res.returncode, 0, res.stdout)
+        self.endpoint(ctx)
+
+
+if __name__ == '__main__':
+    unittest.main()
