@@ -50,4 +50,46 @@ struct ib_uverbs_bulk_ep_resp {
 	__u32 cq_depth;		/* the depth granted */
 };
 
+/*
+ * UVERBS_OBJECT_BULK_MR: a range of the caller's memory, pinned (charged to
+ * RLIMIT_MEMLOCK) and registered by the kernel on its own protection domain
+ * of the endpoint's device. No memory key ever reaches userspace:
+ * operations name the MR by the endpoint-scoped id REG returns.
+ */
+enum uverbs_methods_bulk_mr {
+	UVERBS_METHOD_BULK_MR_REG,
+	UVERBS_METHOD_BULK_MR_DEREG,
+};
+
+enum uverbs_attrs_bulk_mr_reg_ids {
+	UVERBS_ATTR_BULK_MR_REG_HANDLE,		/* IDR, new */
+	UVERBS_ATTR_BULK_MR_REG_EP,		/* FD of the endpoint */
+	UVERBS_ATTR_BULK_MR_REG_CMD,		/* struct ib_uverbs_bulk_mr_reg */
+	UVERBS_ATTR_BULK_MR_REG_RESP,		/* struct ib_uverbs_bulk_mr_resp */
+};
+
+enum uverbs_attrs_bulk_mr_dereg_ids {
+	UVERBS_ATTR_BULK_MR_DEREG_HANDLE,	/* IDR, destroy */
+};
+
+/* What a peer may later be granted on the MR; local access is implied. */
+enum ib_uverbs_bulk_access_flags {
+	IB_UVERBS_BULK_ACCESS_REMOTE_READ = 1 << 0,
+	IB_UVERBS_BULK_ACCESS_REMOTE_WRITE = 1 << 1,
+};
+
+struct ib_uverbs_bulk_mr_reg {
+	__aligned_u64 comp_mask;	/* no optional fields yet: 0 */
+	__aligned_u64 addr;		/* start of the range, any alignment */
+	__aligned_u64 length;		/* bytes, not 0 */
+	__u32 access;			/* enum ib_uverbs_bulk_access_flags */
+	__u32 reserved;
+};
+
+struct ib_uverbs_bulk_mr_resp {
+	__aligned_u64 comp_mask;
+	__u32 mr_id;		/* names the MR in the endpoint's operations */
+	__u32 reserved;
+};
+
 #endif /* IB_USER_IOCTL_BULK_H */

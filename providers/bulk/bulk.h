@@ -18,6 +18,7 @@ extern "C" {
 #endif
 
 struct ibv_bulk_ep;
+struct ibv_bulk_mr;
 
 enum ibv_bulk_ep_init_attr_mask {
 	IBV_BULK_EP_INIT_ATTR_CQ_DEPTH = 1 << 0,
@@ -34,6 +35,16 @@ int ibv_bulk_ep_close(struct ibv_bulk_ep *ep);
 uint32_t ibv_bulk_ep_id(const struct ibv_bulk_ep *ep);
 int ibv_bulk_ep_fd(const struct ibv_bulk_ep *ep);
 uint32_t ibv_bulk_ep_cq_depth(const struct ibv_bulk_ep *ep);
+
+/* What a peer may be granted on an MR; local access is always allowed. */
+enum ibv_bulk_access_flags {
+	IBV_BULK_ACCESS_REMOTE_READ = 1 << 0,
+	IBV_BULK_ACCESS_REMOTE_WRITE = 1 << 1,
+};
+
+struct ibv_bulk_mr *ibv_bulk_reg_mr(struct ibv_bulk_ep *ep, void *addr,
+				    size_t length, unsigned int access);
+int ibv_bulk_dereg_mr(struct ibv_bulk_mr *mr);
 
 #ifdef __cplusplus
 }

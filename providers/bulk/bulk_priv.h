@@ -3,8 +3,12 @@
 #ifndef BULK_PRIV_H
 #define BULK_PRIV_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <infiniband/bulk.h>
+
+/* The library builds with hidden visibility; this marks the public API. */
+#define EXPORT __attribute__((visibility("default")))
 
 struct ibv_bulk_ep {
 	struct ibv_context *ctx;
@@ -12,6 +16,15 @@ struct ibv_bulk_ep {
 	uint32_t id;
 	uint32_t cq_depth;
 	uint32_t driver_id;	/* for every later ioctl on ctx */
+	atomic_uint num_mrs;	/* the MRs hold ep: it cannot close first */
+};
+
+struct ibv_bulk_mr {
+	struct ibv_bulk_ep *ep;
+	uint32_t handle;	/* the uverbs object */
+	uint32_t id;		/* names the MR in the endpoint's operations */
+	void *addr;
+	size_t length;
 };
 
 #endif /* BULK_PRIV_H */

@@ -29,13 +29,17 @@ static struct ib_uverbs_attr *next_attr(struct bulk_ioctl *cmd,
 	return attr;
 }
 
-struct ib_uverbs_attr *bulk_ioctl_fd_new(struct bulk_ioctl *cmd,
-					 uint16_t attr_id)
+struct ib_uverbs_attr *bulk_ioctl_new(struct bulk_ioctl *cmd, uint16_t attr_id)
 {
 	struct ib_uverbs_attr *attr = next_attr(cmd, attr_id);
 
 	attr->data_s64 = -1;
 	return attr;
+}
+
+void bulk_ioctl_obj(struct bulk_ioctl *cmd, uint16_t attr_id, int64_t id)
+{
+	next_attr(cmd, attr_id)->data_s64 = id;
 }
 
 void bulk_ioctl_ptr_in(struct bulk_ioctl *cmd, uint16_t attr_id,

@@ -19,9 +19,10 @@ struct bulk_ioctl {
 
 void bulk_ioctl_init(struct bulk_ioctl *cmd, uint16_t object_id,
 		     uint16_t method_id, uint32_t driver_id);
-/* The returned attribute's data holds the new file descriptor afterwards. */
-struct ib_uverbs_attr *bulk_ioctl_fd_new(struct bulk_ioctl *cmd,
-					 uint16_t attr_id);
+/* The returned attribute's data holds the new fd or handle afterwards. */
+struct ib_uverbs_attr *bulk_ioctl_new(struct bulk_ioctl *cmd, uint16_t attr_id);
+/* An existing object: its file descriptor or its uverbs handle. */
+void bulk_ioctl_obj(struct bulk_ioctl *cmd, uint16_t attr_id, int64_t id);
 void bulk_ioctl_ptr_in(struct bulk_ioctl *cmd, uint16_t attr_id,
 		       const void *ptr, size_t len);
 void bulk_ioctl_ptr_out(struct bulk_ioctl *cmd, uint16_t attr_id, void *ptr,

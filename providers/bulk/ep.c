@@ -10,8 +10,6 @@
 #include "bulk_priv.h"
 #include "cmd_ioctl.h"
 
-#define EXPORT __attribute__((visibility("default")))
-
 EXPORT struct ibv_bulk_ep *ibv_bulk_ep_open(struct ibv_context *ctx,
 					    const struct ibv_bulk_ep_init_attr *attr)
 {
@@ -52,7 +50,7 @@ EXPORT struct ibv_bulk_ep *ibv_bulk_ep_open(struct ibv_context *ctx,
 
 	bulk_ioctl_init(&cmd, UVERBS_OBJECT_BULK_EP, UVERBS_METHOD_BULK_EP_CREATE,
 			driver_id);
-	fd_attr = bulk_ioctl_fd_new(&cmd, UVERBS_ATTR_BULK_EP_CREATE_HANDLE);
+	fd_attr = bulk_ioctl_new(&cmd, UVERBS_ATTR_BULK_EP_CREATE_HANDLE);
 	bulk_ioctl_ptr_in(&cmd, UVERBS_ATTR_BULK_EP_CREATE_ATTR, &kattr,
 			  sizeof(kattr));
 	bulk_ioctl_ptr_out(&cmd, UVERBS_ATTR_BULK_EP_CREATE_RESP, &resp,
@@ -77,6 +75,8 @@ EXPORT int ibv_bulk_ep_close(struct ibv_bulk_ep *ep)
 
 	if (!ep)
 		return EINVAL;
+	if (atomic_load(&ep->num_mrs))
+		return EBUSY;
 	/* The endpoint's file holds it: closing the file destroys it. */
 	if (close(ep->fd))
 		ret = errno;

@@ -7,7 +7,12 @@ never passed.
 """
 
 import os
+import sys
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                'lib'))
+import ibbulk  # noqa: E402
 
 try:
     import pyverbs.device as d
@@ -61,3 +66,30 @@ def require_module(name):
     """Skip unless kernel module NAME is loaded (or built in)."""
     if not os.path.isdir(f'/sys/module/{name}'):
         raise unittest.SkipTest(f'kernel module {name} not loaded')
+
+
+class BulkTestCase(GuestTestCase):
+    """Skips unless the guest has the device, ib_bulk and the built library."""
+
+    DEVICE = 'rxe0'
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if cls.DEVICE not in device_names():
+            raise unittest.SkipTest(f'no RDMA device {cls.DEVICE}')
+        require_module('ib_bulk')
+        try:
+            ibbulk.lib()
+        except FileNotFoundError as e:
+            raise unittest.SkipTest(str(e))
+
+    def context(self):
+        ctx = ibbulk.Context(self.DEVICE)
+        self.addCleanup(ctx.close)
+        return ctx
+
+    def endpoint(self, ctx, **kw):
+        ep = ibbulk.Endpoint(ctx, **kw)
+        self.addCleanup(ep.close)
+        return ep

@@ -5,43 +5,11 @@ import errno
 import os
 import select
 import subprocess
-import sys
 import unittest
 
-from base import GuestTestCase, require_module, device_names
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                'lib'))
-import ibbulk  # noqa: E402
+from base import BulkTestCase, ibbulk
 
 RAW = os.path.join(ibbulk.TOP, 'build', 'tests', 'bin', 'ep_create_raw')
-
-
-class BulkTestCase(GuestTestCase):
-    """Skips unless the guest has the device, ib_bulk and the built library."""
-
-    DEVICE = 'rxe0'
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        if cls.DEVICE not in device_names():
-            raise unittest.SkipTest(f'no RDMA device {cls.DEVICE}')
-        require_module('ib_bulk')
-        try:
-            ibbulk.lib()
-        except FileNotFoundError as e:
-            raise unittest.SkipTest(str(e))
-
-    def context(self):
-        ctx = ibbulk.Context(self.DEVICE)
-        self.addCleanup(ctx.close)
-        return ctx
-
-    def endpoint(self, ctx, **kw):
-        ep = ibbulk.Endpoint(ctx, **kw)
-        self.addCleanup(ep.close)
-        return ep
 
 
 class EndpointTest(BulkTestCase):

@@ -21,6 +21,8 @@ class EpInitAttr(ctypes.Structure):
 
 
 EP_INIT_ATTR_CQ_DEPTH = 1 << 0
+ACCESS_REMOTE_READ = 1 << 0
+ACCESS_REMOTE_WRITE = 1 << 1
 
 
 def lib():
@@ -37,6 +39,10 @@ def lib():
             getattr(_bulk, fn).restype = ctypes.c_uint32
             getattr(_bulk, fn).argtypes = [ctypes.c_void_p]
         _bulk.ibv_bulk_ep_fd.argtypes = [ctypes.c_void_p]
+        _bulk.ibv_bulk_reg_mr.restype = ctypes.c_void_p
+        _bulk.ibv_bulk_reg_mr.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t,
+                                          ctypes.c_uint]
+        _bulk.ibv_bulk_dereg_mr.argtypes = [ctypes.c_void_p]
     return _bulk
 
 
@@ -109,6 +115,28 @@ class Endpoint:
     def close(self):
         if self.ptr:
             ret = lib().ibv_bulk_ep_close(self.ptr)
-            self.ptr = None
             if ret:
                 raise OSError(ret, f'ibv_bulk_ep_close: {os.strerror(ret)}')
+            self.ptr = None
+
+
+def address_of(buf, offset=0):
+    """The address of a writable buffer (an mmap or a bytearray)."""
+    return ctypes.addressof(ctypes.c_char.from_buffer(buf, offset))
+
+
+class MemoryRegion:
+    """ibv_bulk_reg_mr() of length bytes at address addr."""
+
+    def __init__(self, ep, addr, length, access=0):
+        ctypes.set_errno(0)
+        self.ptr = lib().ibv_bulk_reg_mr(ep.ptr, addr, length, access)
+        if not self.ptr:
+            raise _oserror('ibv_bulk_reg_mr')
+
+    def close(self):
+        if self.ptr:
+            ret = lib().ibv_bulk_dereg_mr(self.ptr)
+            if ret:
+                raise OSError(ret, f'ibv_bulk_dereg_mr: {os.strerror(ret)}')
+            self.ptr = None

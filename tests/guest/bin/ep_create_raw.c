@@ -64,7 +64,7 @@ int main(int argc, char **argv)
 
 	bulk_ioctl_init(&cmd, UVERBS_OBJECT_BULK_EP, UVERBS_METHOD_BULK_EP_CREATE,
 			driver_id);
-	fd_attr = bulk_ioctl_fd_new(&cmd, UVERBS_ATTR_BULK_EP_CREATE_HANDLE);
+	fd_attr = bulk_ioctl_new(&cmd, UVERBS_ATTR_BULK_EP_CREATE_HANDLE);
 	if (argc < 7 || strcmp(argv[6], "no-attr"))
 		bulk_ioctl_ptr_in(&cmd, UVERBS_ATTR_BULK_EP_CREATE_ATTR, &in,
 				  sizeof(in));

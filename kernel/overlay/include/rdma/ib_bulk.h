@@ -16,6 +16,7 @@
 
 struct module;
 struct ib_bulk_ep;
+struct ib_bulk_mr;
 
 /**
  * struct ib_bulk_ops - what ib_uverbs calls in the bulk transport
@@ -29,6 +30,11 @@ struct ib_bulk_ep;
  * @ep_query: fill the creation response of an endpoint
  * @ep_poll_mask: the endpoint's readiness, EPOLLIN when completions are
  *	pending; called without sleeping
+ * @mr_reg: pin and register the calling process's memory for @ep. Runs in
+ *	the caller's context: the pages are charged to its RLIMIT_MEMLOCK.
+ *	Returns the MR or an ERR_PTR; @resp gets its id.
+ * @mr_dereg: deregister and unpin an MR; never fails. The MR may outlive
+ *	its endpoint (the endpoint's file closed first).
  */
 struct ib_bulk_ops {
 	struct module *owner;
@@ -39,6 +45,10 @@ struct ib_bulk_ops {
 	void (*ep_query)(struct ib_bulk_ep *ep,
 			 struct ib_uverbs_bulk_ep_resp *resp);
 	__poll_t (*ep_poll_mask)(struct ib_bulk_ep *ep);
+	struct ib_bulk_mr *(*mr_reg)(struct ib_bulk_ep *ep,
+				     const struct ib_uverbs_bulk_mr_reg *cmd,
+				     struct ib_uverbs_bulk_mr_resp *resp);
+	void (*mr_dereg)(struct ib_bulk_mr *mr, enum rdma_remove_reason why);
 };
 
 int ib_bulk_register_ops(const struct ib_bulk_ops *ops);

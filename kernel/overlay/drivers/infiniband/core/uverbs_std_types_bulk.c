@@ -16,6 +16,7 @@
 #include <rdma/uverbs_ioctl.h>
 #include "rdma_core.h"
 #include "uverbs.h"
+#include "uverbs_bulk.h"
 
 static DEFINE_MUTEX(bulk_ops_lock);
 static const struct ib_bulk_ops *bulk_ops;
@@ -56,7 +57,7 @@ void ib_bulk_unregister_ops(const struct ib_bulk_ops *ops)
 EXPORT_SYMBOL(ib_bulk_unregister_ops);
 
 /* The registered ops with a reference on their module, or NULL. */
-static const struct ib_bulk_ops *bulk_ops_get(void)
+const struct ib_bulk_ops *uverbs_bulk_ops_get(void)
 {
 	const struct ib_bulk_ops *ops;
 
@@ -66,25 +67,6 @@ static const struct ib_bulk_ops *bulk_ops_get(void)
 		ops = NULL;
 	mutex_unlock(&bulk_ops_lock);
 	return ops;
-}
-
-/*
- * The endpoint's uobject. Its memory lives as long as the file, longer than
- * the endpoint: the wait queue stays valid for epoll until the last fput,
- * and ep is NULL once the endpoint is destroyed (file closed, uverbs file
- * closed or device removed), which @lock orders against the file ops.
- */
-struct ib_bulk_ep_uobj {
-	struct ib_uobject uobj;
-	struct rw_semaphore lock;
-	wait_queue_head_t wq;
-	const struct ib_bulk_ops *ops;
-	struct ib_bulk_ep *ep;
-};
-
-static struct ib_bulk_ep_uobj *to_bulk_ep_uobj(struct ib_uobject *uobj)
-{
-	return container_of(uobj, struct ib_bulk_ep_uobj, uobj);
 }
 
 static void bulk_ep_destroy_uobj(struct ib_uobject *uobj,
@@ -148,7 +130,7 @@ UVERBS_HANDLER(UVERBS_METHOD_BULK_EP_CREATE)(struct uverbs_attr_bundle *attrs)
 	if (attr.comp_mask || attr.reserved)
 		return -EINVAL;
 
-	ops = bulk_ops_get();
+	ops = uverbs_bulk_ops_get();
 	if (!ops)
 		return -EOPNOTSUPP;
 
@@ -193,5 +175,6 @@ DECLARE_UVERBS_NAMED_OBJECT(UVERBS_OBJECT_BULK_EP,
 
 const struct uapi_definition uverbs_def_obj_bulk[] = {
 	UAPI_DEF_CHAIN_OBJ_TREE_NAMED(UVERBS_OBJECT_BULK_EP),
+	UAPI_DEF_CHAIN(uverbs_def_obj_bulk_mr),
 	{}
 };

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 /*
  * ib_bulk endpoints: creation, node-unique ids and destruction.
+ *
+ * An endpoint's memory outlives its uobject while MRs registered for it
+ * remain (the process may close the endpoint's file first): its id goes
+ * with the uobject, its device state (the PD the MRs live in) with the last
+ * reference.
  */
 
 #include <linux/log2.h>
@@ -31,23 +36,54 @@ struct ib_bulk_ep *bulk_ep_create(struct ib_device *device,
 	ep = kzalloc(sizeof(*ep), GFP_KERNEL);
 	if (!ep)
 		return ERR_PTR(-ENOMEM);
-	ep->device = device;
+	kref_init(&ep->ref);
+	xa_init_flags(&ep->mrs, XA_FLAGS_ALLOC1);
 	ep->wq = wq;
 	ep->cq_depth = roundup_pow_of_two(depth);
+	ep->dev = bulk_dev_get(device);
+	if (!ep->dev) {
+		/* Not a device ib_bulk serves, or one being removed. */
+		ret = -EOPNOTSUPP;
+		goto err_free;
+	}
 
 	ret = xa_alloc_cyclic(&bulk_eps, &ep->id, ep, xa_limit_32b,
 			      &bulk_ep_next_id, GFP_KERNEL);
-	if (ret < 0) {
-		kfree(ep);
-		return ERR_PTR(ret);
-	}
+	if (ret < 0)
+		goto err_dev;
 	return ep;
+
+err_dev:
+	bulk_dev_put(ep->dev);
+err_free:
+	kfree(ep);
+	return ERR_PTR(ret);
+}
+
+static void bulk_ep_release(struct kref *ref)
+{
+	struct ib_bulk_ep *ep = container_of(ref, struct ib_bulk_ep, ref);
+
+	WARN_ON(!xa_empty(&ep->mrs));
+	xa_destroy(&ep->mrs);
+	bulk_dev_put(ep->dev);
+	kfree(ep);
+}
+
+void bulk_ep_get(struct ib_bulk_ep *ep)
+{
+	kref_get(&ep->ref);
+}
+
+void bulk_ep_put(struct ib_bulk_ep *ep)
+{
+	kref_put(&ep->ref, bulk_ep_release);
 }
 
 void bulk_ep_destroy(struct ib_bulk_ep *ep, enum rdma_remove_reason why)
 {
 	xa_erase(&bulk_eps, ep->id);
-	kfree(ep);
+	bulk_ep_put(ep);
 }
 
 void bulk_ep_query(struct ib_bulk_ep *ep, struct ib_uverbs_bulk_ep_resp *resp)

@@ -13,16 +13,27 @@ static const struct ib_bulk_ops bulk_ops = {
 	.ep_destroy = bulk_ep_destroy,
 	.ep_query = bulk_ep_query,
 	.ep_poll_mask = bulk_ep_poll_mask,
+	.mr_reg = bulk_mr_reg,
+	.mr_dereg = bulk_mr_dereg,
 };
 
 static int __init ib_bulk_init(void)
 {
-	return ib_bulk_register_ops(&bulk_ops);
+	int ret;
+
+	ret = bulk_dev_init();
+	if (ret)
+		return ret;
+	ret = ib_bulk_register_ops(&bulk_ops);
+	if (ret)
+		bulk_dev_exit();
+	return ret;
 }
 
 static void __exit ib_bulk_exit(void)
 {
 	ib_bulk_unregister_ops(&bulk_ops);
+	bulk_dev_exit();
 }
 
 module_init(ib_bulk_init);

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * ib_bulk MRs: the caller's memory, pinned and registered on the device's
+ * kernel PD. ib_reg_user_mr() pins the pages of the calling process and
+ * charges them to its RLIMIT_MEMLOCK, all or nothing.
+ */
+
+#include <linux/slab.h>
+#include "bulk.h"
+
+static int bulk_mr_access(u32 uaccess)
+{
+	/* Local write: the MR is also a READ sink and a RECV buffer. */
+	int access = IB_ACCESS_LOCAL_WRITE;
+
+	if (uaccess & IB_UVERBS_BULK_ACCESS_REMOTE_READ)
+		access |= IB_ACCESS_REMOTE_READ;
+	if (uaccess & IB_UVERBS_BULK_ACCESS_REMOTE_WRITE)
+		access |= IB_ACCESS_REMOTE_WRITE;
+	return access;
+}
+
+struct ib_bulk_mr *bulk_mr_reg(struct ib_bulk_ep *ep,
+			       const struct ib_uverbs_bulk_mr_reg *cmd,
+			       struct ib_uverbs_bulk_mr_resp *resp)
+{
+	const u32 known = IB_UVERBS_BULK_ACCESS_REMOTE_READ |
+			  IB_UVERBS_BULK_ACCESS_REMOTE_WRITE;
+	struct ib_bulk_mr *mr;
+	u64 end;
+	int ret;
+
+	if (cmd->access & ~known)
+		return ERR_PTR(-EINVAL);
+	if (!cmd->length || check_add_overflow(cmd->addr, cmd->length, &end) ||
+	    end > TASK_SIZE)
+		return ERR_PTR(-EINVAL);
+
+	mr = kzalloc(sizeof(*mr), GFP_KERNEL);
+	if (!mr)
+		return ERR_PTR(-ENOMEM);
+	mr->addr = cmd->addr;
+	mr->length = cmd->length;
+	mr->access = cmd->access;
+
+	mr->ibmr = ib_reg_user_mr(ep->dev->pd, cmd->addr, cmd->length,
+				  cmd->addr, bulk_mr_access(cmd->access));
+	if (IS_ERR(mr->ibmr)) {
+		ret = PTR_ERR(mr->ibmr);
+		goto err_free;
+	}
+
+	ret = xa_alloc(&ep->mrs, &mr->id, mr, xa_limit_32b, GFP_KERNEL);
+	if (ret)
+		goto err_dereg;
+	mr->ep = ep;
+	bulk_ep_get(ep);
+	resp->mr_id = mr->id;
+	return mr;
+
+err_dereg:
+	ib_dereg_mr(mr->ibmr);
+err_free:
+	kfree(mr);
+	return ERR_PTR(ret);
+}
+
+void bulk_mr_dereg(struct ib_bulk_mr *mr, enum rdma_remove_reason why)
+{
+	xa_erase(&mr->ep->mrs, mr->id);
+	ib_dereg_mr(mr->ibmr);
+	bulk_ep_put(mr->ep);
+	kfree(mr);
+}
