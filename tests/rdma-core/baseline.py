@@ -8,7 +8,8 @@ that passed on the unpatched kernel (the baseline) must not fail on ours.
 import re
 
 ROW = re.compile(r'^(FAIL|ERROR|SKIP)\s+(\S+)\s*(.*)$')
-SKIP_LINE = re.compile(r'^(\w+) \(([\w.]+)\).*?\.\.\. skipped [\'"](.*)[\'"]\s*$', re.M)
+NAME_LINE = re.compile(r'^(\w+) \(([\w.]+)\)')
+SKIP_TAIL = re.compile(r'\.\.\. skipped [\'"](.*)[\'"]\s*$')
 HEADER = re.compile(r'^(FAIL|ERROR): (\w+) \(([\w.]+)\)', re.M)
 RAN = re.compile(r'^Ran (\d+) tests? in', re.M)
 
@@ -25,8 +26,17 @@ def parse_log(text):
         raise ValueError('no "Ran N tests" line: the suite did not finish')
     ran = int(m.group(1))
     outcomes = {}
-    for method, where, reason in SKIP_LINE.findall(text):
-        outcomes[_test_id(method, where)] = ('SKIP', reason)
+    # unittest -v prints "name (module.Class.name)", then the docstring's
+    # first line when there is one, then " ... skipped 'why'": a skip
+    # belongs to the last test name seen.
+    current = None
+    for line in text.splitlines():
+        m = NAME_LINE.match(line)
+        if m:
+            current = _test_id(m.group(1), m.group(2))
+        m = SKIP_TAIL.search(line)
+        if m and current:
+            outcomes[current] = ('SKIP', m.group(1))
     blocks = HEADER.split(text)
     # split() gives [before, kind, method, where, body, kind, ...]
     for i in range(1, len(blocks) - 3, 4):
