@@ -6,10 +6,11 @@ setUpClass and its methods check different parts of what it printed.
 """
 
 import os
-import re
+import shutil
+import tempfile
 import unittest
 
-from vmrun import vm_run, qemu_pids_for, share_of
+from vmrun import TOP, vm_run, qemu_pids_for, share_of
 
 PROBE = r'''
 echo "env node=$VM_NODE nodes=$VM_NODES addr=$VM_ADDR addrs=$VM_ADDRS"
@@ -18,16 +19,31 @@ for m in / /tmp /run /var/tmp "$VM_SHARE"; do
 	echo "mount $m $(findmnt -n -o FSTYPE,OPTIONS --target "$m" | cut -d, -f1)"
 done
 echo "cwd $(pwd)"
+echo "marker $(cat marker 2>/dev/null)"
+[ -f "$VM_TOP/README.md" ] && echo "checkout visible at $VM_TOP"
 ibv_devices
 touch "$VM_SHARE/from-node$VM_NODE"
+for a in $VM_ADDRS; do
+	[ "$a" = "$VM_ADDR" ] && continue
+	ping -c 1 -W 20 "$a" >/dev/null && echo "ping ok" || echo "ping failed: $a"
+done
 exit $((VM_NODE + 3))
 '''
 
 
 class OneGuestTest(unittest.TestCase):
+    """Run from a directory under the host's /tmp, as a CI clone may be."""
+
     @classmethod
     def setUpClass(cls):
-        cls.res = vm_run('sh', '-c', PROBE, timeout=300)
+        cls.cwd = tempfile.mkdtemp(prefix='vm-run-test.', dir='/tmp')
+        with open(os.path.join(cls.cwd, 'marker'), 'w') as f:
+            f.write('from the host\n')
+        cls.res = vm_run('sh', '-c', PROBE, timeout=300, cwd=cls.cwd)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.cwd, ignore_errors=True)
 
     def test_exit_status_is_the_commands(self):
         self.assertEqual(self.res.rc, 3, str(self.res))
@@ -50,9 +66,12 @@ class OneGuestTest(unittest.TestCase):
             self.assertRegex(out, rf'mount {m} tmpfs rw\b')
         self.assertRegex(out, r'mount /tmp/vm-run\.\S+ 9p rw\b')
 
+    def test_host_tmp_directory_at_same_path(self):
+        self.assertIn(f'cwd {self.cwd}\n', self.res.out, str(self.res))
+        self.assertIn('marker from the host\n', self.res.out, str(self.res))
+
     def test_checkout_at_same_path(self):
-        top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        self.assertIn(f'cwd {top}\n', self.res.out)
+        self.assertIn(f'checkout visible at {TOP}\n', self.res.out, str(self.res))
 
     def test_share_written_back(self):
         share = share_of(self.res)
@@ -66,6 +85,10 @@ class TwoGuestsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.res = vm_run('sh', '-c', PROBE, nodes=2, timeout=400)
+
+    def test_guests_reach_each_other(self):
+        for n in (0, 1):
+            self.assertIn(f'[node{n}] ping ok', self.res.out, str(self.res))
 
     def test_highest_exit_status(self):
         self.assertEqual(self.res.rc, 4, str(self.res))

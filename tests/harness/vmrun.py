@@ -21,12 +21,12 @@ class Result:
                 f'--- stderr\n{self.err}')
 
 
-def vm_run(*command, nodes=1, timeout=600, env=None, host_timeout=None):
-    """Run COMMAND in guests; host_timeout bounds vm-run itself."""
+def vm_run(*command, nodes=1, timeout=600, env=None, host_timeout=None, cwd=TOP):
+    """Run COMMAND in guests from cwd; host_timeout bounds vm-run itself."""
     argv = [VM_RUN, '--nodes', str(nodes), '--timeout', str(timeout), '--', *command]
     start = time.monotonic()
     res = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True, cwd=TOP, env={**os.environ, **(env or {})},
+                         text=True, cwd=cwd, env={**os.environ, **(env or {})},
                          timeout=host_timeout or timeout + 120)
     return Result(res.returncode, res.stdout, res.stderr, time.monotonic() - start)
 
