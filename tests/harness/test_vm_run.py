@@ -6,6 +6,7 @@ setUpClass and its methods check different parts of what it printed.
 """
 
 import os
+import re
 import shutil
 import tempfile
 import unittest
@@ -61,10 +62,11 @@ class OneGuestTest(unittest.TestCase):
 
     def test_filesystems(self):
         out = self.res.out
-        self.assertRegex(out, r'mount / 9p ro\b')
+        # findmnt pads its columns.
+        self.assertRegex(out, r'mount / 9p\s+ro\b')
         for m in ('/tmp', '/run', '/var/tmp'):
-            self.assertRegex(out, rf'mount {m} tmpfs rw\b')
-        self.assertRegex(out, r'mount /tmp/vm-run\.\S+ 9p rw\b')
+            self.assertRegex(out, rf'mount {m} tmpfs\s+rw\b')
+        self.assertRegex(out, r'mount /tmp/vm-run\.\S+ 9p\s+rw\b')
 
     def test_host_tmp_directory_at_same_path(self):
         self.assertIn(f'cwd {self.cwd}\n', self.res.out, str(self.res))
@@ -79,12 +81,33 @@ class OneGuestTest(unittest.TestCase):
         self.assertTrue(os.path.exists(os.path.join(share, 'from-node0')))
 
 
+# Two guests: the probe, then perftest's ib_write_bw between them over rxe
+# (in the same boot, to keep the suite's time down).
+WRITE_BW = ('tests/guest/perftest-pair ib_write_bw -d rxe0 -s 65536 -n 200 -F; '
+            'echo "perftest exit $?"; ')
+# perftest's result row: bytes, iterations, peak, average MB/s, Mpps
+BW_ROW = re.compile(r'^\[node(\d)\]\s+(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*$', re.M)
+
+
 class TwoGuestsTest(unittest.TestCase):
-    """Two guests on one segment: env, prefixes, the highest exit status."""
+    """Two guests on one segment: env, prefixes, the highest exit status,
+    and RDMA traffic between them."""
 
     @classmethod
     def setUpClass(cls):
-        cls.res = vm_run('sh', '-c', PROBE, nodes=2, timeout=400)
+        probe = PROBE.replace('exit $((VM_NODE + 3))', WRITE_BW + 'exit $((VM_NODE + 3))')
+        cls.res = vm_run('sh', '-c', probe, nodes=2, timeout=600)
+        cls.rows = {int(m[0]): m for m in BW_ROW.findall(cls.res.out)}
+
+    def test_ib_write_bw_between_guests(self):
+        for node in (0, 1):
+            self.assertIn(f'[node{node}] perftest exit 0', self.res.out, str(self.res))
+            self.assertIn(node, self.rows, str(self.res))
+            _, size, iters, _, avg, _ = self.rows[node]
+            self.assertEqual((int(size), int(iters)), (65536, 200))
+            self.assertGreater(float(avg), 0.0, str(self.res))
+        print(f'\n    ib_write_bw rxe 64 KiB x 200 between two guests: '
+              f'{self.rows[1][4]} MB/s (debug kernel, TCG)')
 
     def test_guests_reach_each_other(self):
         for n in (0, 1):

@@ -56,7 +56,7 @@ def run(name, argv, env=None):
     with open(path, 'w') as logf:
         proc = subprocess.Popen(argv, cwd=TOP, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True,
-                                env={**os.environ, **(env or {})})
+                                env={**os.environ, 'PYTHONUNBUFFERED': '1', **(env or {})})
         for line in proc.stdout:
             sys.stdout.write(line)
             sys.stdout.flush()
