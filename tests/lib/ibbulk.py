@@ -61,6 +61,12 @@ def _oserror(what):
     return OSError(err, f'{what}: {os.strerror(err)}')
 
 
+def _check(ret, what):
+    """Raise for the positive errno an int-returning call gave back."""
+    if ret:
+        raise OSError(ret, f'{what}: {os.strerror(ret)}')
+
+
 class Context:
     """An ibv_context opened through libibverbs, by device name."""
 
@@ -114,9 +120,7 @@ class Endpoint:
 
     def close(self):
         if self.ptr:
-            ret = lib().ibv_bulk_ep_close(self.ptr)
-            if ret:
-                raise OSError(ret, f'ibv_bulk_ep_close: {os.strerror(ret)}')
+            _check(lib().ibv_bulk_ep_close(self.ptr), 'ibv_bulk_ep_close')
             self.ptr = None
 
 
@@ -136,7 +140,5 @@ class MemoryRegion:
 
     def close(self):
         if self.ptr:
-            ret = lib().ibv_bulk_dereg_mr(self.ptr)
-            if ret:
-                raise OSError(ret, f'ibv_bulk_dereg_mr: {os.strerror(ret)}')
+            _check(lib().ibv_bulk_dereg_mr(self.ptr), 'ibv_bulk_dereg_mr')
             self.ptr = None
