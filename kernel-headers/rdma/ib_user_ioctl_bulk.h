@@ -21,6 +21,8 @@
  */
 enum uverbs_methods_bulk_ep {
 	UVERBS_METHOD_BULK_EP_CREATE,
+	UVERBS_METHOD_BULK_EP_POST,
+	UVERBS_METHOD_BULK_EP_POLL,
 };
 
 enum uverbs_attrs_bulk_ep_create_ids {
@@ -90,6 +92,129 @@ struct ib_uverbs_bulk_mr_resp {
 	__aligned_u64 comp_mask;
 	__u32 mr_id;		/* names the MR in the endpoint's operations */
 	__u32 reserved;
+};
+
+/*
+ * UVERBS_OBJECT_BULK_CONN: an endpoint's handle on a remote endpoint. Every
+ * handle to the same node shares the node's one kernel RC connection.
+ */
+enum uverbs_methods_bulk_conn {
+	UVERBS_METHOD_BULK_CONN_CONNECT,
+	UVERBS_METHOD_BULK_CONN_DISCONNECT,
+	UVERBS_METHOD_BULK_CONN_GRANT,
+	UVERBS_METHOD_BULK_CONN_REVOKE,
+};
+
+enum uverbs_attrs_bulk_conn_connect_ids {
+	UVERBS_ATTR_BULK_CONN_CONNECT_HANDLE,	/* IDR, new */
+	UVERBS_ATTR_BULK_CONN_CONNECT_EP,	/* FD of the endpoint */
+	UVERBS_ATTR_BULK_CONN_CONNECT_ADDR,	/* struct sockaddr_in or _in6 */
+	UVERBS_ATTR_BULK_CONN_CONNECT_CMD,	/* struct ib_uverbs_bulk_connect */
+	UVERBS_ATTR_BULK_CONN_CONNECT_RESP,	/* struct ib_uverbs_bulk_connect_resp */
+};
+
+enum uverbs_attrs_bulk_conn_disconnect_ids {
+	UVERBS_ATTR_BULK_CONN_DISCONNECT_HANDLE,	/* IDR, destroy */
+};
+
+enum uverbs_attrs_bulk_conn_grant_ids {
+	UVERBS_ATTR_BULK_CONN_GRANT_HANDLE,	/* IDR of the connection */
+	UVERBS_ATTR_BULK_CONN_GRANT_MR,		/* IDR of the MR */
+	UVERBS_ATTR_BULK_CONN_GRANT_CMD,	/* struct ib_uverbs_bulk_grant */
+	UVERBS_ATTR_BULK_CONN_GRANT_RESP,	/* struct ib_uverbs_bulk_grant_resp */
+};
+
+enum uverbs_attrs_bulk_conn_revoke_ids {
+	UVERBS_ATTR_BULK_CONN_REVOKE_HANDLE,	/* IDR of the connection */
+	UVERBS_ATTR_BULK_CONN_REVOKE_CMD,	/* struct ib_uverbs_bulk_revoke */
+};
+
+/* How long CONNECT waits for the node when the caller gives 0. */
+#define IB_UVERBS_BULK_CONNECT_DEFAULT_TIMEOUT_MS	10000
+
+struct ib_uverbs_bulk_connect {
+	__aligned_u64 comp_mask;	/* no optional fields yet: 0 */
+	__u32 remote_ep_id;		/* the endpoint on the remote node */
+	__u32 timeout_ms;		/* 0: the default */
+};
+
+struct ib_uverbs_bulk_connect_resp {
+	__aligned_u64 comp_mask;
+	__u32 conn_id;		/* names the connection in operations */
+	__u32 reserved;
+};
+
+struct ib_uverbs_bulk_grant {
+	__aligned_u64 comp_mask;	/* no optional fields yet: 0 */
+	__aligned_u64 offset;		/* into the MR */
+	__aligned_u64 length;		/* bytes, not 0 */
+	__u32 access;			/* enum ib_uverbs_bulk_access_flags */
+	__u32 reserved;
+};
+
+struct ib_uverbs_bulk_grant_resp {
+	__aligned_u64 comp_mask;
+	__aligned_u64 grant_id;	/* what the peer names the range by */
+};
+
+struct ib_uverbs_bulk_revoke {
+	__aligned_u64 comp_mask;	/* no optional fields yet: 0 */
+	__aligned_u64 grant_id;
+};
+
+/*
+ * POST takes an array of operations and POLL fills an array of completions;
+ * the attribute length gives the count (at most 1023 operations and 2047
+ * completions per call: attribute lengths are 16 bits).
+ */
+enum uverbs_attrs_bulk_ep_post_ids {
+	UVERBS_ATTR_BULK_EP_POST_HANDLE,	/* FD of the endpoint */
+	UVERBS_ATTR_BULK_EP_POST_OPS,		/* struct ib_uverbs_bulk_op[] */
+	UVERBS_ATTR_BULK_EP_POST_NUM_POSTED,	/* __u32 */
+};
+
+enum uverbs_attrs_bulk_ep_poll_ids {
+	UVERBS_ATTR_BULK_EP_POLL_HANDLE,	/* FD of the endpoint */
+	UVERBS_ATTR_BULK_EP_POLL_WC,		/* struct ib_uverbs_bulk_wc[] */
+	UVERBS_ATTR_BULK_EP_POLL_NUM,		/* __u32 */
+};
+
+enum ib_uverbs_bulk_opcode {
+	IB_UVERBS_BULK_OP_WRITE,
+	IB_UVERBS_BULK_OP_READ,
+	IB_UVERBS_BULK_OP_SEND,
+	IB_UVERBS_BULK_OP_RECV,
+	/* Completion opcodes of incoming events. */
+	IB_UVERBS_BULK_WC_RECV = IB_UVERBS_BULK_OP_RECV,
+	IB_UVERBS_BULK_WC_IMM = 16,
+};
+
+enum ib_uverbs_bulk_op_flags {
+	/* WRITE: deliver imm to the target endpoint after the data. */
+	IB_UVERBS_BULK_OP_F_IMM = 1 << 0,
+};
+
+struct ib_uverbs_bulk_op {
+	__aligned_u64 wr_id;
+	__u32 opcode;		/* enum ib_uverbs_bulk_opcode */
+	__u32 flags;		/* enum ib_uverbs_bulk_op_flags */
+	__u32 conn_id;		/* not used by RECV */
+	__u32 mr_id;
+	__aligned_u64 offset;	/* local range inside the MR */
+	__aligned_u64 length;
+	__aligned_u64 remote_grant;	/* WRITE and READ */
+	__aligned_u64 remote_offset;	/* into the granted range */
+	__u32 imm;
+	__u32 reserved;
+};
+
+struct ib_uverbs_bulk_wc {
+	__aligned_u64 wr_id;	/* 0 for incoming immediates */
+	__u32 opcode;		/* enum ib_uverbs_bulk_opcode */
+	__u32 status;		/* 0 or a positive errno */
+	__aligned_u64 byte_len;
+	__u32 imm;
+	__u32 src_ep;		/* RECV and IMM: the sending endpoint */
 };
 
 #endif /* IB_USER_IOCTL_BULK_H */

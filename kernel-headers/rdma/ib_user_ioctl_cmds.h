@@ -60,6 +60,7 @@ enum uverbs_default_objects {
 	UVERBS_OBJECT_ASYNC_EVENT,
 	UVERBS_OBJECT_BULK_EP,
 	UVERBS_OBJECT_BULK_MR,
+	UVERBS_OBJECT_BULK_CONN,
 };
 
 enum {

@@ -11,6 +11,7 @@
 #define INFINIBAND_BULK_H
 
 #include <stdint.h>
+#include <sys/socket.h>
 #include <infiniband/verbs.h>
 
 #ifdef __cplusplus
@@ -19,6 +20,7 @@ extern "C" {
 
 struct ibv_bulk_ep;
 struct ibv_bulk_mr;
+struct ibv_bulk_conn;
 
 enum ibv_bulk_ep_init_attr_mask {
 	IBV_BULK_EP_INIT_ATTR_CQ_DEPTH = 1 << 0,
@@ -45,6 +47,65 @@ enum ibv_bulk_access_flags {
 struct ibv_bulk_mr *ibv_bulk_reg_mr(struct ibv_bulk_ep *ep, void *addr,
 				    size_t length, unsigned int access);
 int ibv_bulk_dereg_mr(struct ibv_bulk_mr *mr);
+
+/*
+ * A handle on endpoint @remote_ep_id of the node at @node (IPv4; port 0
+ * means the transport's default). Every handle to a node shares the one
+ * RC connection the kernel keeps to it.
+ */
+struct ibv_bulk_conn *ibv_bulk_connect(struct ibv_bulk_ep *ep,
+				       const struct sockaddr *node,
+				       uint32_t remote_ep_id);
+int ibv_bulk_disconnect(struct ibv_bulk_conn *conn);
+
+/* Let the connection's remote endpoint access [offset, offset + length). */
+int ibv_bulk_grant(struct ibv_bulk_conn *conn, struct ibv_bulk_mr *mr,
+		   uint64_t offset, uint64_t length, unsigned int access,
+		   uint64_t *grant_id);
+int ibv_bulk_revoke(struct ibv_bulk_conn *conn, uint64_t grant_id);
+
+enum ibv_bulk_opcode {
+	IBV_BULK_OP_WRITE,
+	IBV_BULK_OP_READ,
+	IBV_BULK_OP_SEND,
+	IBV_BULK_OP_RECV,
+};
+
+/* Opcodes of completions for incoming events. */
+enum ibv_bulk_wc_opcode {
+	IBV_BULK_WC_RECV = IBV_BULK_OP_RECV,
+	IBV_BULK_WC_IMM = 16,
+};
+
+enum ibv_bulk_op_flags {
+	IBV_BULK_OP_F_IMM = 1 << 0,	/* WRITE: deliver imm after the data */
+};
+
+struct ibv_bulk_op {
+	uint64_t wr_id;
+	uint32_t opcode;		/* enum ibv_bulk_opcode */
+	uint32_t flags;			/* enum ibv_bulk_op_flags */
+	struct ibv_bulk_conn *conn;	/* NULL for RECV */
+	struct ibv_bulk_mr *mr;
+	uint64_t offset, length;	/* local range inside mr */
+	uint64_t remote_grant, remote_offset;	/* WRITE and READ */
+	uint32_t imm;
+};
+
+int ibv_bulk_post(struct ibv_bulk_ep *ep, const struct ibv_bulk_op *ops,
+		  unsigned int num, unsigned int *num_posted);
+
+struct ibv_bulk_wc {
+	uint64_t wr_id;
+	uint32_t opcode;	/* the op's, or IBV_BULK_WC_RECV / _IMM */
+	int32_t status;		/* 0 or a positive errno */
+	uint64_t byte_len;
+	uint32_t imm;
+	uint32_t src_ep;	/* incoming: the sending endpoint */
+};
+
+/* Up to @num completions into @wc: their count, or a negative errno. */
+int ibv_bulk_poll(struct ibv_bulk_ep *ep, struct ibv_bulk_wc *wc, int num);
 
 #ifdef __cplusplus
 }

@@ -16,7 +16,8 @@ struct ibv_bulk_ep {
 	uint32_t id;
 	uint32_t cq_depth;
 	uint32_t driver_id;	/* for every later ioctl on ctx */
-	atomic_uint num_mrs;	/* the MRs hold ep: it cannot close first */
+	atomic_uint num_mrs;	/* MRs and connections hold ep: */
+	atomic_uint num_conns;	/* it cannot close before them */
 };
 
 struct ibv_bulk_mr {
@@ -25,6 +26,12 @@ struct ibv_bulk_mr {
 	uint32_t id;		/* names the MR in the endpoint's operations */
 	void *addr;
 	size_t length;
+};
+
+struct ibv_bulk_conn {
+	struct ibv_bulk_ep *ep;
+	uint32_t handle;	/* the uverbs object */
+	uint32_t id;		/* names the connection in operations */
 };
 
 #endif /* BULK_PRIV_H */

@@ -75,7 +75,7 @@ EXPORT int ibv_bulk_ep_close(struct ibv_bulk_ep *ep)
 
 	if (!ep)
 		return EINVAL;
-	if (atomic_load(&ep->num_mrs))
+	if (atomic_load(&ep->num_mrs) || atomic_load(&ep->num_conns))
 		return EBUSY;
 	/* The endpoint's file holds it: closing the file destroys it. */
 	if (close(ep->fd))

@@ -43,6 +43,7 @@ def lib():
         _bulk.ibv_bulk_reg_mr.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t,
                                           ctypes.c_uint]
         _bulk.ibv_bulk_dereg_mr.argtypes = [ctypes.c_void_p]
+        _bind_transport(_bulk)
     return _bulk
 
 
@@ -142,3 +143,116 @@ class MemoryRegion:
         if self.ptr:
             _check(lib().ibv_bulk_dereg_mr(self.ptr), 'ibv_bulk_dereg_mr')
             self.ptr = None
+
+
+OP_WRITE, OP_READ, OP_SEND, OP_RECV = 0, 1, 2, 3
+WC_RECV, WC_IMM = 3, 16
+OP_F_IMM = 1 << 0
+
+
+class Op(ctypes.Structure):
+    """struct ibv_bulk_op"""
+    _fields_ = [('wr_id', ctypes.c_uint64), ('opcode', ctypes.c_uint32),
+                ('flags', ctypes.c_uint32), ('conn', ctypes.c_void_p),
+                ('mr', ctypes.c_void_p), ('offset', ctypes.c_uint64),
+                ('length', ctypes.c_uint64), ('remote_grant', ctypes.c_uint64),
+                ('remote_offset', ctypes.c_uint64), ('imm', ctypes.c_uint32)]
+
+
+class Wc(ctypes.Structure):
+    """struct ibv_bulk_wc"""
+    _fields_ = [('wr_id', ctypes.c_uint64), ('opcode', ctypes.c_uint32),
+                ('status', ctypes.c_int32), ('byte_len', ctypes.c_uint64),
+                ('imm', ctypes.c_uint32), ('src_ep', ctypes.c_uint32)]
+
+    def __repr__(self):
+        return (f'Wc(wr_id={self.wr_id}, opcode={self.opcode}, status={self.status}, '
+                f'byte_len={self.byte_len}, imm={self.imm:#x}, src_ep={self.src_ep})')
+
+
+class SockaddrIn(ctypes.Structure):
+    _fields_ = [('family', ctypes.c_uint16), ('port', ctypes.c_uint16),
+                ('addr', ctypes.c_uint8 * 4), ('zero', ctypes.c_uint8 * 8)]
+
+    @classmethod
+    def of(cls, ip, port=0):
+        import socket
+        sa = cls()
+        sa.family = socket.AF_INET
+        sa.port = socket.htons(port)
+        sa.addr[:] = socket.inet_aton(ip)
+        return sa
+
+
+def _bind_transport(b):
+    b.ibv_bulk_connect.restype = ctypes.c_void_p
+    b.ibv_bulk_connect.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint32]
+    b.ibv_bulk_disconnect.argtypes = [ctypes.c_void_p]
+    b.ibv_bulk_grant.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint64,
+                                 ctypes.c_uint64, ctypes.c_uint,
+                                 ctypes.POINTER(ctypes.c_uint64)]
+    b.ibv_bulk_revoke.argtypes = [ctypes.c_void_p, ctypes.c_uint64]
+    b.ibv_bulk_post.argtypes = [ctypes.c_void_p, ctypes.POINTER(Op), ctypes.c_uint,
+                                ctypes.POINTER(ctypes.c_uint)]
+    b.ibv_bulk_poll.argtypes = [ctypes.c_void_p, ctypes.POINTER(Wc), ctypes.c_int]
+
+
+class Connection:
+    """ibv_bulk_connect() from ep to endpoint remote_ep at ip."""
+
+    def __init__(self, ep, ip, remote_ep, port=0):
+        b = lib()
+        self.ep = ep
+        sa = SockaddrIn.of(ip, port)
+        ctypes.set_errno(0)
+        self.ptr = b.ibv_bulk_connect(ep.ptr, ctypes.byref(sa), remote_ep)
+        if not self.ptr:
+            raise _oserror('ibv_bulk_connect')
+
+    def grant(self, mr, offset, length, access):
+        gid = ctypes.c_uint64()
+        _check(lib().ibv_bulk_grant(self.ptr, mr.ptr, offset, length, access,
+                                    ctypes.byref(gid)), 'ibv_bulk_grant')
+        return gid.value
+
+    def revoke(self, grant_id):
+        _check(lib().ibv_bulk_revoke(self.ptr, grant_id), 'ibv_bulk_revoke')
+
+    def close(self):
+        if self.ptr:
+            _check(lib().ibv_bulk_disconnect(self.ptr), 'ibv_bulk_disconnect')
+            self.ptr = None
+
+
+def post(ep, ops):
+    """ibv_bulk_post() of a list of Op: (errno, number posted)."""
+    b = lib()
+    arr = (Op * len(ops))(*ops)
+    n = ctypes.c_uint()
+    ret = b.ibv_bulk_post(ep.ptr, arr, len(ops), ctypes.byref(n))
+    return ret, n.value
+
+
+def poll(ep, num=16):
+    """ibv_bulk_poll(): a list of Wc; raises OSError for a negative return."""
+    b = lib()
+    arr = (Wc * num)()
+    n = b.ibv_bulk_poll(ep.ptr, arr, num)
+    if n < 0:
+        raise OSError(-n, f'ibv_bulk_poll: {os.strerror(-n)}')
+    return [arr[i] for i in range(n)]
+
+
+def wait_wcs(ep, count, timeout=60.0):
+    """Poll until count completions arrived (select() on the endpoint fd)."""
+    import select
+    import time
+    wcs = []
+    deadline = time.monotonic() + timeout
+    while len(wcs) < count:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f'{len(wcs)} of {count} completions after {timeout} s')
+        select.select([ep.fd], [], [], left)
+        wcs += poll(ep, count - len(wcs))
+    return wcs

@@ -17,6 +17,8 @@
 struct module;
 struct ib_bulk_ep;
 struct ib_bulk_mr;
+struct ib_bulk_conn;
+struct sockaddr;
 
 /**
  * struct ib_bulk_ops - what ib_uverbs calls in the bulk transport
@@ -33,8 +35,20 @@ struct ib_bulk_mr;
  * @mr_reg: pin and register the calling process's memory for @ep. Runs in
  *	the caller's context: the pages are charged to its RLIMIT_MEMLOCK.
  *	Returns the MR or an ERR_PTR; @resp gets its id.
- * @mr_dereg: deregister and unpin an MR; never fails. The MR may outlive
- *	its endpoint (the endpoint's file closed first).
+ * @mr_dereg: deregister and unpin an MR. Fails (-EBUSY) only when
+ *	@why is RDMA_REMOVE_DESTROY and a grant still covers the MR. The MR
+ *	may outlive its endpoint (the endpoint's file closed first).
+ * @conn_create: connect @ep to endpoint @cmd->remote_ep_id on the node at
+ *	@addr, sharing the node's connection; sleeps until the remote
+ *	endpoint answered or the timeout passed. @resp gets its id.
+ * @conn_destroy: drop a connection handle; never fails
+ * @grant: let the connection's remote endpoint access a range of @mr;
+ *	sleeps until the remote node holds the grant
+ * @revoke: withdraw a grant; sleeps until the remote node drained it
+ * @post: accept up to @num operations, stopping at the first one refused:
+ *	@num_posted tells how many were accepted, the return value why the
+ *	next one was not (0 when all were accepted)
+ * @poll: move up to @num completions to @wc; returns how many
  */
 struct ib_bulk_ops {
 	struct module *owner;
@@ -48,7 +62,20 @@ struct ib_bulk_ops {
 	struct ib_bulk_mr *(*mr_reg)(struct ib_bulk_ep *ep,
 				     const struct ib_uverbs_bulk_mr_reg *cmd,
 				     struct ib_uverbs_bulk_mr_resp *resp);
-	void (*mr_dereg)(struct ib_bulk_mr *mr, enum rdma_remove_reason why);
+	int (*mr_dereg)(struct ib_bulk_mr *mr, enum rdma_remove_reason why);
+	struct ib_bulk_conn *(*conn_create)(struct ib_bulk_ep *ep,
+					    const struct sockaddr *addr,
+					    const struct ib_uverbs_bulk_connect *cmd,
+					    struct ib_uverbs_bulk_connect_resp *resp);
+	void (*conn_destroy)(struct ib_bulk_conn *conn,
+			     enum rdma_remove_reason why);
+	int (*grant)(struct ib_bulk_conn *conn, struct ib_bulk_mr *mr,
+		     const struct ib_uverbs_bulk_grant *cmd, u64 *grant_id);
+	int (*revoke)(struct ib_bulk_conn *conn, u64 grant_id);
+	int (*post)(struct ib_bulk_ep *ep, const struct ib_uverbs_bulk_op *ops,
+		    u32 num, u32 *num_posted);
+	int (*poll)(struct ib_bulk_ep *ep, struct ib_uverbs_bulk_wc *wc,
+		    u32 num);
 };
 
 int ib_bulk_register_ops(const struct ib_bulk_ops *ops);

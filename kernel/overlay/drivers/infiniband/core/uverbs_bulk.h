@@ -32,6 +32,16 @@ static inline struct ib_bulk_ep_uobj *to_bulk_ep_uobj(struct ib_uobject *uobj)
 
 const struct ib_bulk_ops *uverbs_bulk_ops_get(void);
 
+/*
+ * The MR's uobject. It holds its own reference on the transport's module:
+ * it may outlive the endpoint it was registered for.
+ */
+struct ib_bulk_mr_uobj {
+	const struct ib_bulk_ops *ops;
+	struct ib_bulk_mr *mr;
+};
+
 extern const struct uapi_definition uverbs_def_obj_bulk_mr[];
+extern const struct uapi_definition uverbs_def_obj_bulk_conn[];
 
 #endif /* _UVERBS_BULK_H */

@@ -165,16 +165,115 @@ DECLARE_UVERBS_NAMED_METHOD(UVERBS_METHOD_BULK_EP_CREATE,
 								   cq_depth),
 						UA_MANDATORY));
 
+/*
+ * Operations and completions travel as arrays whose attribute length gives
+ * the count. POLL moves at most this many per call, so its bounce buffer
+ * stays small.
+ */
+#define BULK_POLL_MAX	256
+
+static int
+UVERBS_HANDLER(UVERBS_METHOD_BULK_EP_POST)(struct uverbs_attr_bundle *attrs)
+{
+	struct ib_bulk_ep_uobj *uep = to_bulk_ep_uobj(uverbs_attr_get_uobject(attrs,
+						UVERBS_ATTR_BULK_EP_POST_HANDLE));
+	const struct ib_uverbs_bulk_op *ops;
+	u32 posted = 0;
+	int num, ret, ret2;
+
+	num = uverbs_attr_ptr_get_array_size(attrs, UVERBS_ATTR_BULK_EP_POST_OPS,
+					     sizeof(*ops));
+	if (num <= 0)
+		return num ?: -EINVAL;
+	ops = uverbs_attr_get_alloced_ptr(attrs, UVERBS_ATTR_BULK_EP_POST_OPS);
+
+	down_read(&uep->lock);
+	if (uep->ep)
+		ret = uep->ops->post(uep->ep, ops, num, &posted);
+	else
+		ret = -ENODEV;
+	up_read(&uep->lock);
+
+	/* The count is written even when an operation was refused. */
+	ret2 = uverbs_copy_to(attrs, UVERBS_ATTR_BULK_EP_POST_NUM_POSTED,
+			      &posted, sizeof(posted));
+	return ret ?: ret2;
+}
+
+static int
+UVERBS_HANDLER(UVERBS_METHOD_BULK_EP_POLL)(struct uverbs_attr_bundle *attrs)
+{
+	struct ib_bulk_ep_uobj *uep = to_bulk_ep_uobj(uverbs_attr_get_uobject(attrs,
+						UVERBS_ATTR_BULK_EP_POLL_HANDLE));
+	struct ib_uverbs_bulk_wc *wc;
+	int num, ret;
+	u32 n = 0;
+
+	num = uverbs_attr_ptr_get_array_size(attrs, UVERBS_ATTR_BULK_EP_POLL_WC,
+					     sizeof(*wc));
+	if (num <= 0)
+		return num ?: -EINVAL;
+	num = min(num, BULK_POLL_MAX);
+	wc = uverbs_alloc(attrs, array_size(num, sizeof(*wc)));
+	if (IS_ERR(wc))
+		return PTR_ERR(wc);
+
+	down_read(&uep->lock);
+	if (uep->ep)
+		ret = uep->ops->poll(uep->ep, wc, num);
+	else
+		ret = -ENODEV;
+	up_read(&uep->lock);
+	if (ret < 0)
+		return ret;
+	n = ret;
+
+	ret = uverbs_copy_to(attrs, UVERBS_ATTR_BULK_EP_POLL_WC, wc,
+			     array_size(n, sizeof(*wc)));
+	if (ret)
+		return ret;
+	return uverbs_copy_to(attrs, UVERBS_ATTR_BULK_EP_POLL_NUM, &n,
+			      sizeof(n));
+}
+
+DECLARE_UVERBS_NAMED_METHOD(UVERBS_METHOD_BULK_EP_POST,
+			    UVERBS_ATTR_FD(UVERBS_ATTR_BULK_EP_POST_HANDLE,
+					   UVERBS_OBJECT_BULK_EP,
+					   UVERBS_ACCESS_READ,
+					   UA_MANDATORY),
+			    UVERBS_ATTR_PTR_IN(UVERBS_ATTR_BULK_EP_POST_OPS,
+					       UVERBS_ATTR_MIN_SIZE(sizeof(struct ib_uverbs_bulk_op)),
+					       UA_MANDATORY,
+					       UA_ALLOC_AND_COPY),
+			    UVERBS_ATTR_PTR_OUT(UVERBS_ATTR_BULK_EP_POST_NUM_POSTED,
+						UVERBS_ATTR_TYPE(u32),
+						UA_MANDATORY));
+
+DECLARE_UVERBS_NAMED_METHOD(UVERBS_METHOD_BULK_EP_POLL,
+			    UVERBS_ATTR_FD(UVERBS_ATTR_BULK_EP_POLL_HANDLE,
+					   UVERBS_OBJECT_BULK_EP,
+					   UVERBS_ACCESS_READ,
+					   UA_MANDATORY),
+			    UVERBS_ATTR_PTR_OUT(UVERBS_ATTR_BULK_EP_POLL_WC,
+						UVERBS_ATTR_MIN_SIZE(sizeof(struct ib_uverbs_bulk_wc)),
+						UA_MANDATORY),
+			    UVERBS_ATTR_PTR_OUT(UVERBS_ATTR_BULK_EP_POLL_NUM,
+						UVERBS_ATTR_TYPE(u32),
+						UA_MANDATORY));
+
 DECLARE_UVERBS_NAMED_OBJECT(UVERBS_OBJECT_BULK_EP,
 			    UVERBS_TYPE_ALLOC_FD(sizeof(struct ib_bulk_ep_uobj),
 						 bulk_ep_destroy_uobj,
 						 &bulk_ep_fops,
 						 "[ib_bulk_ep]",
 						 O_RDWR),
-			    &UVERBS_METHOD(UVERBS_METHOD_BULK_EP_CREATE));
+			    &UVERBS_METHOD(UVERBS_METHOD_BULK_EP_CREATE),
+			    &UVERBS_METHOD(UVERBS_METHOD_BULK_EP_POST),
+			    &UVERBS_METHOD(UVERBS_METHOD_BULK_EP_POLL));
 
 const struct uapi_definition uverbs_def_obj_bulk[] = {
 	UAPI_DEF_CHAIN_OBJ_TREE_NAMED(UVERBS_OBJECT_BULK_EP),
 	UAPI_DEF_CHAIN(uverbs_def_obj_bulk_mr),
+	UAPI_DEF_CHAIN(uverbs_def_obj_bulk_conn),
 	{}
 };

@@ -11,22 +11,17 @@
 #include "uverbs.h"
 #include "uverbs_bulk.h"
 
-/*
- * The MR holds its own reference on the transport's module: it may outlive
- * the endpoint it was registered for, whose reference then is gone.
- */
-struct ib_bulk_mr_uobj {
-	const struct ib_bulk_ops *ops;
-	struct ib_bulk_mr *mr;
-};
-
 static int bulk_mr_destroy_uobj(struct ib_uobject *uobj,
 				enum rdma_remove_reason why,
 				struct uverbs_attr_bundle *attrs)
 {
 	struct ib_bulk_mr_uobj *umr = uobj->object;
+	int ret;
 
-	umr->ops->mr_dereg(umr->mr, why);
+	/* Refused only when the process asks while a grant covers it. */
+	ret = umr->ops->mr_dereg(umr->mr, why);
+	if (ret)
+		return ret;
 	module_put(umr->ops->owner);
 	kfree(umr);
 	return 0;

@@ -6,16 +6,20 @@
 #define _IB_BULK_H
 
 #include <linux/kref.h>
+#include <linux/socket.h>
 #include <linux/types.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <rdma/ib_bulk.h>
+#include <rdma/rdma_cm.h>
+#include "proto.h"
 
 /**
  * struct bulk_dev - ib_bulk's state for one RDMA device
- * @ref: one for the device's presence, one per endpoint using it
+ * @ref: one for the device's presence, one per endpoint and peer using it
  * @ibdev: the device
- * @pd: the kernel PD every MR of the device is registered on
+ * @pd: the kernel PD every MR and QP of the device lives in
  */
 struct bulk_dev {
 	struct kref ref;
@@ -24,31 +28,64 @@ struct bulk_dev {
 };
 
 /**
+ * struct bulk_cq - an endpoint's completion ring
+ * @wcs: @depth entries; @head is the oldest of @count pending ones
+ * @reserved: slots promised to accepted operations and posted receives:
+ *	@count + @reserved never exceeds @depth, so no completion is dropped
+ */
+struct bulk_cq {
+	struct ib_uverbs_bulk_wc *wcs;
+	u32 depth;
+	u32 head;
+	u32 count;
+	u32 reserved;
+};
+
+/**
  * struct ib_bulk_ep - a process's endpoint on one device
- * @ref: one for the endpoint's uobject, one per MR registered for it
+ * @ref: one for the endpoint's uobject, one per MR, connection handle and
+ *	operation that refers to it
  * @id: node-unique address of the endpoint, never 0
  * @dev: the device state, referenced while the endpoint exists
  * @wq: the endpoint file's wait queue, woken when completions arrive
- * @cq_depth: completions the endpoint can hold
+ * @lock: protects @cq, @recvs and @dead
+ * @cq: completions waiting for POLL
+ * @recvs: posted RECV operations, oldest first
+ * @ops: every accepted operation not yet released
+ * @dead: destroyed: incoming events are refused, completions dropped
+ * @ops_inflight: accepted operations not yet released
  * @mrs: the endpoint's MRs by the id that operations name them with
+ * @conns: the endpoint's connection handles, by id
+ * @grants: grants of the endpoint's MRs, by grant id
+ * @rcu: frees the endpoint after lookups by id under RCU
  */
 struct ib_bulk_ep {
 	struct kref ref;
 	u32 id;
 	struct bulk_dev *dev;
 	wait_queue_head_t *wq;
-	u32 cq_depth;
+	spinlock_t lock;
+	struct bulk_cq cq;
+	struct list_head recvs;
+	struct list_head ops;
+	bool dead;
+	atomic_t ops_inflight;
 	struct xarray mrs;
+	struct xarray conns;
+	struct xarray grants;
+	struct rcu_head rcu;
 };
 
 /**
  * struct ib_bulk_mr - registered user memory
  * @id: the MR's id within its endpoint
  * @ep: the endpoint, referenced (the MR may outlive its uobject)
- * @ibmr: the registration on the device's kernel PD
+ * @ibmr: the registration on the device's kernel PD; its iova is @addr
  * @addr: start of the range in the owner's address space
  * @length: bytes in the range
  * @access: enum ib_uverbs_bulk_access_flags granted at registration
+ * @inflight: operations using the MR; deregistration waits for them
+ * @num_grants: live grants of the MR
  */
 struct ib_bulk_mr {
 	u32 id;
@@ -57,13 +94,197 @@ struct ib_bulk_mr {
 	u64 addr;
 	u64 length;
 	u32 access;
+	atomic_t inflight;
+	atomic_t num_grants;
 };
 
+enum bulk_peer_state {
+	BULK_PEER_CONNECTING,
+	BULK_PEER_READY,
+	BULK_PEER_DEAD,
+};
+
+struct bulk_qp;
+
+/**
+ * struct bulk_peer - this node's connection to one remote node on a device
+ *
+ * One generation of connectivity: when the connection fails the peer dies
+ * with everything that depended on it (grants, acknowledgements owed), and
+ * the next connect to the node builds a new peer.
+ *
+ * @ref: the peer table's, one per QP, connection handle and operation
+ * @list: in the peer table while not dead
+ * @dev: the local device
+ * @addr: the remote node's address (port ignored)
+ * @lock: protects the state, the QP pointers, @txq and @grants
+ * @state: enum bulk_peer_state
+ * @error: why the peer died (a negative errno)
+ * @wq: woken when @state changes
+ * @tx: the QP every message and operation to the node goes on
+ * @active: our own connect attempt while it is in progress
+ * @rx: the QP we accepted, until it is established; for a connection to
+ *	this very node (@self) the accepting side, which only receives
+ * @txq: operations with work requests left to post
+ * @msgq: control messages waiting for send queue slots, sent first
+ * @reqs: requests waiting for the node's acknowledgement, by sequence
+ * @next_seq: cursor for @reqs
+ * @grants: what the node granted our endpoints, by grant id
+ * @kill_work: tears the QPs down outside of CM callbacks
+ * @retry_at: jiffies before which a failed node is not tried again
+ */
+struct bulk_peer {
+	struct kref ref;
+	struct list_head list;
+	struct bulk_dev *dev;
+	struct sockaddr_storage addr;
+	spinlock_t lock;
+	enum bulk_peer_state state;
+	int error;
+	wait_queue_head_t wq;
+	struct bulk_qp *tx;
+	struct bulk_qp *active;
+	struct bulk_qp *rx;
+	bool self;
+	struct list_head txq;
+	struct list_head msgq;
+	struct xarray reqs;
+	u32 next_seq;
+	struct xarray grants;
+	struct work_struct kill_work;
+	unsigned long retry_at;
+};
+
+/**
+ * struct bulk_qp - one RC QP of a peer, with its CQ and receive buffers
+ * @peer: referenced
+ * @cm_id: the RDMA CM id the QP belongs to
+ * @cq: send and receive completions, polled from a workqueue
+ * @rx: the receive buffers, all posted while the QP lives
+ * @credits: free send queue slots (under the peer's lock)
+ * @max_chunk: bytes one RDMA WRITE or READ work request may move
+ * @num_rx: receive buffers mapped
+ * @lock: serializes CM callbacks against the start of the teardown
+ * @abandoned: lost a simultaneous connect; torn down on its next event
+ * @dying: teardown queued (set under the peer's lock)
+ */
+struct bulk_qp {
+	struct bulk_peer *peer;
+	struct rdma_cm_id *cm_id;
+	struct ib_cq *cq;
+	struct bulk_rx *rx;
+	u32 num_rx;
+	u32 credits;
+	u32 max_chunk;
+	struct mutex lock;
+	bool abandoned;
+	bool dying;
+	struct work_struct destroy_work;
+};
+
+/* A control message being sent. */
+struct bulk_msg_tx {
+	struct ib_cqe cqe;
+	struct list_head list;
+	struct ib_device *ibdev;	/* mapped on, or NULL */
+	u64 dma;
+	/* Sent or dropped; NULL: free it. */
+	void (*done)(struct bulk_msg_tx *mtx);
+	struct bulk_msg msg;
+};
+
+/* A request waiting for its acknowledgement. */
+struct bulk_req {
+	void (*acked)(struct bulk_req *req, int status, u64 byte_len);
+};
+
+/* A kernel thread waiting for an acknowledgement. */
+struct bulk_req_wait {
+	struct bulk_req req;
+	struct completion done;
+	int status;
+};
+
+/**
+ * struct bulk_op - one accepted operation, or an incoming SEND's receive
+ * @ref: the submitter's, one while work requests are posted, one while
+ *	@mtx is posted; the last put releases everything the op holds
+ * @ep: the endpoint completions go to (referenced)
+ * @peer: the node (referenced), NULL for a RECV not yet matched
+ * @mr: the local memory (its inflight count held)
+ * @rgrant: the remote grant used (its inflight count held)
+ */
+struct bulk_op {
+	struct kref ref;
+	struct list_head list;		/* in the peer's txq or ep->recvs */
+	struct list_head ep_list;	/* in ep->ops */
+	struct ib_cqe cqe;		/* the RDMA work requests' */
+	struct ib_bulk_ep *ep;
+	struct bulk_peer *peer;
+	struct ib_bulk_mr *mr;
+	struct bulk_rgrant *rgrant;
+	u64 laddr;			/* local iova */
+	u64 length;
+	u64 raddr;
+	u32 rkey;
+	enum ib_wr_opcode wr_opcode;	/* IB_WR_RDMA_WRITE or _READ */
+	u64 posted;			/* bytes handed to work requests */
+	u32 wrs_out;			/* work requests posted, not completed */
+	int status;			/* first error, a negative errno */
+	u32 dst_ep;
+	u32 ack_seq;			/* RECV: the sender's request */
+	bool imm;			/* WRITE: send wc.imm after the data */
+	bool finished;
+	struct bulk_req req;
+	struct bulk_msg_tx mtx;
+	struct ib_uverbs_bulk_wc wc;
+};
+
+/**
+ * struct bulk_rgrant - a range a remote endpoint granted to one of ours
+ * @inflight: our operations using it, drained before revoke is acked
+ * @revoke_seq: the owner's revoke request, acked when @inflight drops to 0
+ */
+struct bulk_rgrant {
+	u64 id;
+	u32 owner_ep;
+	u32 allowed_ep;
+	u64 addr;
+	u64 length;
+	u32 rkey;
+	u32 access;
+	u32 inflight;
+	bool revoking;
+	u32 revoke_seq;
+};
+
+/**
+ * struct bulk_lgrant - a grant of one of our MRs to a remote endpoint
+ */
+struct bulk_lgrant {
+	u64 id;
+	struct ib_bulk_mr *mr;
+	struct bulk_peer *peer;
+	u32 allowed_ep;
+};
+
+/**
+ * struct ib_bulk_conn - an endpoint's handle on a remote endpoint
+ */
+struct ib_bulk_conn {
+	u32 id;
+	struct ib_bulk_ep *ep;
+	struct bulk_peer *peer;
+	u32 remote_ep;
+};
+
+/* dev.c */
 struct bulk_dev *bulk_dev_get(struct ib_device *ibdev);
 void bulk_dev_put(struct bulk_dev *dev);
 int bulk_dev_init(void);
 void bulk_dev_exit(void);
 
+/* ep.c */
 struct ib_bulk_ep *bulk_ep_create(struct ib_device *device,
 				  const struct ib_uverbs_bulk_ep_attr *attr,
 				  wait_queue_head_t *wq);
@@ -72,10 +293,100 @@ void bulk_ep_query(struct ib_bulk_ep *ep, struct ib_uverbs_bulk_ep_resp *resp);
 __poll_t bulk_ep_poll_mask(struct ib_bulk_ep *ep);
 void bulk_ep_get(struct ib_bulk_ep *ep);
 void bulk_ep_put(struct ib_bulk_ep *ep);
+struct ib_bulk_ep *bulk_ep_lookup(u32 id);
 
+/* cq.c */
+int bulk_cq_init(struct bulk_cq *cq, u32 depth);
+void bulk_cq_free(struct bulk_cq *cq);
+bool bulk_cq_reserve(struct ib_bulk_ep *ep);
+void bulk_cq_unreserve(struct ib_bulk_ep *ep);
+void bulk_cq_push(struct ib_bulk_ep *ep, const struct ib_uverbs_bulk_wc *wc);
+int bulk_ep_poll(struct ib_bulk_ep *ep, struct ib_uverbs_bulk_wc *wc, u32 num);
+
+/* mr.c */
 struct ib_bulk_mr *bulk_mr_reg(struct ib_bulk_ep *ep,
 			       const struct ib_uverbs_bulk_mr_reg *cmd,
 			       struct ib_uverbs_bulk_mr_resp *resp);
-void bulk_mr_dereg(struct ib_bulk_mr *mr, enum rdma_remove_reason why);
+int bulk_mr_dereg(struct ib_bulk_mr *mr, enum rdma_remove_reason why);
+void bulk_mr_put_inflight(struct ib_bulk_mr *mr);
+
+/* peer.c */
+extern unsigned short bulk_port;
+extern struct workqueue_struct *bulk_wq;
+int bulk_peer_init(void);
+void bulk_peer_kill_locked(struct bulk_peer *peer, int error);
+struct bulk_peer *bulk_peer_connect(struct bulk_dev *dev,
+				    const struct sockaddr *addr,
+				    unsigned long timeout);
+struct bulk_peer *bulk_peer_find_locked(struct bulk_dev *dev,
+					const struct sockaddr *addr);
+struct bulk_peer *bulk_peer_alloc_locked(struct bulk_dev *dev,
+					 const struct sockaddr *addr);
+void bulk_peer_get(struct bulk_peer *peer);
+void bulk_peer_put(struct bulk_peer *peer);
+void bulk_peer_kill(struct bulk_peer *peer, int error);
+void bulk_peer_established(struct bulk_qp *bq);
+void bulk_peer_kill_dev(struct bulk_dev *dev);
+void bulk_peer_exit(void);
+extern struct mutex bulk_peers_lock;
+int bulk_peer_req_add(struct bulk_peer *peer, struct bulk_req *req, u32 *seq);
+struct bulk_req *bulk_peer_req_take(struct bulk_peer *peer, u32 seq);
+int bulk_peer_request_wait(struct bulk_peer *peer, struct bulk_msg_tx *mtx,
+			   unsigned long timeout);
+
+/* qp.c */
+extern atomic_t bulk_qps_live;
+struct bulk_qp *bulk_qp_alloc(struct bulk_peer *peer, struct rdma_cm_id *id);
+int bulk_qp_setup(struct bulk_qp *bq);
+void bulk_qp_unmap_rx(struct bulk_qp *bq);
+void bulk_qp_free_unused(struct bulk_qp *bq);
+void bulk_qp_destroy_async(struct bulk_qp *bq);
+void bulk_qp_credit(struct bulk_qp *bq);
+void bulk_peer_kick(struct bulk_peer *peer);
+void bulk_qp_drop_queued(struct list_head *msgq, struct list_head *txq);
+
+/* cm.c */
+int bulk_cm_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev);
+int bulk_cm_listen(void);
+void bulk_cm_stop(void);
+int bulk_cm_connect(struct bulk_qp *bq, const struct sockaddr *addr);
+
+/* msg.c */
+struct bulk_msg_tx *bulk_msg_alloc(u16 type, gfp_t gfp);
+void bulk_msg_send(struct bulk_peer *peer, struct bulk_msg_tx *mtx);
+void bulk_msg_done(struct bulk_msg_tx *mtx);
+void bulk_msg_ack(struct bulk_peer *peer, u32 seq, int status, u64 byte_len);
+void bulk_msg_recv(struct bulk_qp *bq, const struct bulk_msg *msg, u32 len);
+
+/* conn.c */
+struct ib_bulk_conn *bulk_conn_create(struct ib_bulk_ep *ep,
+				      const struct sockaddr *addr,
+				      const struct ib_uverbs_bulk_connect *cmd,
+				      struct ib_uverbs_bulk_connect_resp *resp);
+void bulk_conn_destroy(struct ib_bulk_conn *conn, enum rdma_remove_reason why);
+
+/* grant.c */
+int bulk_grant(struct ib_bulk_conn *conn, struct ib_bulk_mr *mr,
+	       const struct ib_uverbs_bulk_grant *cmd, u64 *grant_id);
+int bulk_revoke(struct ib_bulk_conn *conn, u64 grant_id);
+void bulk_revoke_mr(struct ib_bulk_mr *mr);
+void bulk_rgrant_recv(struct bulk_peer *peer, const struct bulk_msg *msg);
+void bulk_rgrant_revoke_recv(struct bulk_peer *peer,
+			     const struct bulk_msg *msg);
+int bulk_rgrant_use(struct bulk_peer *peer, struct bulk_op *op,
+		    const struct ib_uverbs_bulk_op *uop, u32 src_ep,
+		    u32 owner_ep, u32 need);
+void bulk_rgrant_put(struct bulk_peer *peer, struct bulk_rgrant *rg);
+
+/* op.c */
+int bulk_ep_post(struct ib_bulk_ep *ep, const struct ib_uverbs_bulk_op *uops,
+		 u32 num, u32 *num_posted);
+void bulk_op_put(struct bulk_op *op);
+void bulk_op_finish(struct bulk_op *op, int status);
+int bulk_op_post_chunk(struct bulk_op *op, struct bulk_qp *bq);
+void bulk_op_unqueue(struct bulk_op *op);
+void bulk_send_rts_recv(struct bulk_peer *peer, const struct bulk_msg *msg);
+void bulk_imm_recv(struct bulk_peer *peer, const struct bulk_msg *msg);
+void bulk_ep_cancel_recvs(struct ib_bulk_ep *ep);
 
 #endif /* _IB_BULK_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 /*
  * ib_bulk's state per RDMA device: the kernel protection domain that every
- * MR and (later) connection of the device lives in.
+ * MR and connection of the device lives in.
  *
  * The ib_client's remove callback can run before ib_uverbs has destroyed
  * the endpoints and MRs of a departing device (clients are removed in
@@ -61,6 +61,8 @@ static void bulk_dev_remove(struct ib_device *ibdev, void *client_data)
 	mutex_lock(&bulk_dev_lock);
 	ib_set_client_data(ibdev, &bulk_client, NULL);
 	mutex_unlock(&bulk_dev_lock);
+	/* The device's QPs go before it does. */
+	bulk_peer_kill_dev(dev);
 	bulk_dev_put(dev);
 }
 

@@ -3,6 +3,11 @@
  * ib_bulk MRs: the caller's memory, pinned and registered on the device's
  * kernel PD. ib_reg_user_mr() pins the pages of the calling process and
  * charges them to its RLIMIT_MEMLOCK, all or nothing.
+ *
+ * The registration always allows remote READ: a SEND is a rendezvous in
+ * which the receiving node's kernel reads the message straight from the
+ * sender's MR. The key only ever travels between kernels, and a peer
+ * endpoint reaches an MR only through a grant the owner gave it.
  */
 
 #include <linux/slab.h>
@@ -11,10 +16,8 @@
 static int bulk_mr_access(u32 uaccess)
 {
 	/* Local write: the MR is also a READ sink and a RECV buffer. */
-	int access = IB_ACCESS_LOCAL_WRITE;
+	int access = IB_ACCESS_LOCAL_WRITE | IB_ACCESS_REMOTE_READ;
 
-	if (uaccess & IB_UVERBS_BULK_ACCESS_REMOTE_READ)
-		access |= IB_ACCESS_REMOTE_READ;
 	if (uaccess & IB_UVERBS_BULK_ACCESS_REMOTE_WRITE)
 		access |= IB_ACCESS_REMOTE_WRITE;
 	return access;
@@ -65,10 +68,28 @@ err_free:
 	return ERR_PTR(ret);
 }
 
-void bulk_mr_dereg(struct ib_bulk_mr *mr, enum rdma_remove_reason why)
+/*
+ * Deregistration waits for the operations that use the MR, so that no
+ * work request on a shared QP ever names a dead key. An MR that a grant
+ * still covers is refused (EBUSY) when the process asks; when the process
+ * goes, its grants are revoked first.
+ */
+int bulk_mr_dereg(struct ib_bulk_mr *mr, enum rdma_remove_reason why)
 {
+	if (why == RDMA_REMOVE_DESTROY && atomic_read(&mr->num_grants))
+		return -EBUSY;
+	bulk_revoke_mr(mr);
+	/* No new operation finds the MR from here. */
 	xa_erase(&mr->ep->mrs, mr->id);
+	wait_var_event(&mr->inflight, !atomic_read(&mr->inflight));
 	ib_dereg_mr(mr->ibmr);
 	bulk_ep_put(mr->ep);
 	kfree(mr);
+	return 0;
+}
+
+void bulk_mr_put_inflight(struct ib_bulk_mr *mr)
+{
+	if (atomic_dec_and_test(&mr->inflight))
+		wake_up_var(&mr->inflight);
 }

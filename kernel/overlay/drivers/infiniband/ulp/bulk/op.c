@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * ib_bulk operations: checking and accepting what a process posts, moving
+ * the data, and reporting exactly one completion per operation.
+ *
+ * WRITE and READ move the data with RDMA on the shared QP, split into
+ * chunks the device takes (rxe: 8 MiB messages), after the remote range
+ * passed the grant check. A WRITE with an immediate then sends the
+ * immediate as a message, which RC ordering delivers after the data, so it
+ * also works on devices without write-with-immediate (siw). A SEND is a
+ * rendezvous: the sender's kernel announces the message and the receiving
+ * kernel READs it straight into the RECV buffer its endpoint posted, or
+ * answers ENOBUFS when there is none; so any size works and nothing is
+ * copied or dropped.
+ *
+ * An operation holds its endpoint, MR, peer and grant until released, and
+ * its completion slot from acceptance on: once accepted it always
+ * completes, with an error when the connection fails under it.
+ */
+
+#include <linux/slab.h>
+#include "bulk.h"
+
+static void bulk_op_release(struct kref *ref)
+{
+	struct bulk_op *op = container_of(ref, struct bulk_op, ref);
+	struct ib_bulk_ep *ep = op->ep;
+
+	if (op->rgrant)
+		bulk_rgrant_put(op->peer, op->rgrant);
+	if (op->mr)
+		bulk_mr_put_inflight(op->mr);
+	if (op->peer)
+		bulk_peer_put(op->peer);
+	spin_lock(&ep->lock);
+	list_del(&op->ep_list);
+	spin_unlock(&ep->lock);
+	kfree(op);
+	if (atomic_dec_and_test(&ep->ops_inflight))
+		wake_up_var(&ep->ops_inflight);
+	bulk_ep_put(ep);
+}
+
+void bulk_op_put(struct bulk_op *op)
+{
+	kref_put(&op->ref, bulk_op_release);
+}
+
+/* Report the operation's one completion; @status is 0 or a -errno. */
+void bulk_op_finish(struct bulk_op *op, int status)
+{
+	if (WARN_ON(op->finished))
+		return;
+	op->finished = true;
+	op->wc.status = -status;
+	if (status)
+		op->wc.byte_len = 0;
+	bulk_cq_push(op->ep, &op->wc);
+	bulk_op_put(op);
+}
+
+static int bulk_wc_errno(enum ib_wc_status status)
+{
+	switch (status) {
+	case IB_WC_SUCCESS:
+		return 0;
+	case IB_WC_WR_FLUSH_ERR:
+		return -ECONNRESET;
+	case IB_WC_REM_ACCESS_ERR:
+		return -EACCES;
+	case IB_WC_RETRY_EXC_ERR:
+	case IB_WC_RNR_RETRY_EXC_ERR:
+		return -ETIMEDOUT;
+	case IB_WC_LOC_PROT_ERR:
+	case IB_WC_LOC_ACCESS_ERR:
+		return -EFAULT;
+	default:
+		return -EIO;
+	}
+}
+
+static void bulk_op_acked(struct bulk_req *req, int status, u64 byte_len)
+{
+	struct bulk_op *op = container_of(req, struct bulk_op, req);
+
+	/* A SEND moved what the receiver read; a WRITE its own length. */
+	op->wc.byte_len = op->wc.opcode == IB_UVERBS_BULK_OP_SEND ?
+			  byte_len : op->length;
+	bulk_op_finish(op, status);
+}
+
+static void bulk_op_mtx_done(struct bulk_msg_tx *mtx)
+{
+	bulk_op_put(container_of(mtx, struct bulk_op, mtx));
+}
+
+/* Send @op's request (RTS or IMM); the acknowledgement completes it. */
+static void bulk_op_request(struct bulk_op *op, u16 type)
+{
+	struct bulk_msg *msg = &op->mtx.msg;
+	u32 seq;
+	int ret;
+
+	op->req.acked = bulk_op_acked;
+	ret = bulk_peer_req_add(op->peer, &op->req, &seq);
+	if (ret) {
+		bulk_op_finish(op, ret);
+		return;
+	}
+	memset(msg, 0, sizeof(*msg));
+	msg->type = cpu_to_le16(type);
+	msg->seq = cpu_to_le32(seq);
+	msg->src_ep = cpu_to_le32(op->ep->id);
+	msg->dst_ep = cpu_to_le32(op->dst_ep);
+	msg->length = cpu_to_le64(op->length);
+	if (type == BULK_MSG_RTS) {
+		msg->addr = cpu_to_le64(op->laddr);
+		msg->rkey = cpu_to_le32(op->mr->ibmr->rkey);
+	} else {
+		msg->imm = cpu_to_le32(op->wc.imm);
+	}
+	op->mtx.done = bulk_op_mtx_done;
+	kref_get(&op->ref);
+	bulk_msg_send(op->peer, &op->mtx);
+}
+
+/* Every work request of @op completed (or none could be posted). */
+static void bulk_op_rdma_done(struct bulk_op *op)
+{
+	int status = op->status;
+
+	switch (op->wc.opcode) {
+	case IB_UVERBS_BULK_OP_WRITE:
+		if (!status && op->imm) {
+			bulk_op_request(op, BULK_MSG_IMM);
+			break;
+		}
+		op->wc.byte_len = op->length;
+		bulk_op_finish(op, status);
+		break;
+	case IB_UVERBS_BULK_OP_READ:
+		op->wc.byte_len = op->length;
+		bulk_op_finish(op, status);
+		break;
+	case IB_UVERBS_BULK_OP_RECV:
+		/* The sender's SEND completes with our verdict. */
+		bulk_msg_ack(op->peer, op->ack_seq, -status,
+			     status ? 0 : op->length);
+		op->wc.byte_len = op->length;
+		bulk_op_finish(op, status);
+		break;
+	}
+	/* The reference bulk_op_queue() took. */
+	bulk_op_put(op);
+}
+
+/* Hand @op's RDMA work to its peer's send engine. */
+static void bulk_op_queue(struct bulk_op *op)
+{
+	struct bulk_peer *peer = op->peer;
+
+	kref_get(&op->ref);
+	spin_lock(&peer->lock);
+	if (peer->state != BULK_PEER_READY) {
+		op->status = peer->error ?: -ECONNRESET;
+		spin_unlock(&peer->lock);
+		bulk_op_rdma_done(op);
+		return;
+	}
+	list_add_tail(&op->list, &peer->txq);
+	spin_unlock(&peer->lock);
+	bulk_peer_kick(peer);
+}
+
+/* Under the peer's lock: post @op's next chunk on @bq. */
+int bulk_op_post_chunk(struct bulk_op *op, struct bulk_qp *bq)
+{
+	u32 len = min_t(u64, op->length - op->posted, bq->max_chunk);
+	struct ib_sge sge = {
+		.addr = op->laddr + op->posted,
+		.length = len,
+		.lkey = op->mr->ibmr->lkey,
+	};
+	struct ib_rdma_wr wr = {
+		.wr = {
+			.wr_cqe = &op->cqe,
+			.sg_list = &sge,
+			.num_sge = 1,
+			.opcode = op->wr_opcode,
+			.send_flags = IB_SEND_SIGNALED,
+		},
+		.remote_addr = op->raddr + op->posted,
+		.rkey = op->rkey,
+	};
+	int ret;
+
+	ret = ib_post_send(bq->cm_id->qp, &wr.wr, NULL);
+	if (ret)
+		return ret;
+	op->posted += len;
+	op->wrs_out++;
+	if (op->posted == op->length)
+		list_del_init(&op->list);
+	return 0;
+}
+
+static void bulk_op_chunk_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct bulk_op *op = container_of(wc->wr_cqe, struct bulk_op, cqe);
+	struct bulk_qp *bq = cq->cq_context;
+	struct bulk_peer *peer = bq->peer;
+	bool last;
+
+	spin_lock(&peer->lock);
+	bq->credits++;
+	op->wrs_out--;
+	if (wc->status != IB_WC_SUCCESS && !op->status)
+		op->status = bulk_wc_errno(wc->status);
+	last = !op->wrs_out && list_empty(&op->list);
+	spin_unlock(&peer->lock);
+
+	/* Any error but a flush put the shared QP in the error state. */
+	if (wc->status != IB_WC_SUCCESS && wc->status != IB_WC_WR_FLUSH_ERR)
+		bulk_peer_kill(peer, -ECONNRESET);
+	if (last)
+		bulk_op_rdma_done(op);
+	bulk_peer_kick(peer);
+}
+
+/* A dead peer dropped @op from its queue, maybe with chunks posted. */
+void bulk_op_unqueue(struct bulk_op *op)
+{
+	struct bulk_peer *peer = op->peer;
+	bool last;
+
+	spin_lock(&peer->lock);
+	list_del_init(&op->list);
+	if (!op->status)
+		op->status = peer->error ?: -ECONNRESET;
+	last = !op->wrs_out;
+	spin_unlock(&peer->lock);
+	if (last)
+		bulk_op_rdma_done(op);
+}
+
+static struct bulk_op *bulk_op_alloc(struct ib_bulk_ep *ep,
+				     const struct ib_uverbs_bulk_op *uop)
+{
+	struct bulk_op *op = kzalloc(sizeof(*op), GFP_KERNEL);
+
+	if (!op)
+		return NULL;
+	kref_init(&op->ref);
+	INIT_LIST_HEAD(&op->list);
+	op->cqe.done = bulk_op_chunk_done;
+	op->ep = ep;
+	bulk_ep_get(ep);
+	atomic_inc(&ep->ops_inflight);
+	spin_lock(&ep->lock);
+	list_add_tail(&op->ep_list, &ep->ops);
+	spin_unlock(&ep->lock);
+	op->wc.wr_id = uop->wr_id;
+	op->wc.opcode = uop->opcode;
+	return op;
+}
+
+static int bulk_op_check(const struct ib_uverbs_bulk_op *uop)
+{
+	bool rdma = uop->opcode == IB_UVERBS_BULK_OP_WRITE ||
+		    uop->opcode == IB_UVERBS_BULK_OP_READ;
+	u32 flags = uop->opcode == IB_UVERBS_BULK_OP_WRITE ?
+		    IB_UVERBS_BULK_OP_F_IMM : 0;
+
+	if (uop->opcode > IB_UVERBS_BULK_OP_RECV || uop->reserved ||
+	    (uop->flags & ~flags) || !uop->length)
+		return -EINVAL;
+	if (!(uop->flags & IB_UVERBS_BULK_OP_F_IMM) && uop->imm)
+		return -EINVAL;
+	if (!rdma && (uop->remote_grant || uop->remote_offset))
+		return -EINVAL;
+	if (uop->opcode == IB_UVERBS_BULK_OP_RECV && uop->conn_id)
+		return -EINVAL;
+	return 0;
+}
+
+/* The endpoint's MR @id with a use counted, or NULL. */
+static struct ib_bulk_mr *bulk_op_get_mr(struct ib_bulk_ep *ep, u32 id)
+{
+	struct ib_bulk_mr *mr;
+
+	xa_lock(&ep->mrs);
+	mr = xa_load(&ep->mrs, id);
+	if (mr)
+		atomic_inc(&mr->inflight);
+	xa_unlock(&ep->mrs);
+	return mr;
+}
+
+/* The peer of connection handle @id, referenced, and its remote endpoint. */
+static struct bulk_peer *bulk_op_get_peer(struct ib_bulk_ep *ep, u32 id,
+					  u32 *remote_ep)
+{
+	struct ib_bulk_conn *conn;
+	struct bulk_peer *peer = NULL;
+
+	xa_lock(&ep->conns);
+	conn = xa_load(&ep->conns, id);
+	if (conn) {
+		peer = conn->peer;
+		bulk_peer_get(peer);
+		*remote_ep = conn->remote_ep;
+	}
+	xa_unlock(&ep->conns);
+	return peer;
+}
+
+static int bulk_op_post_one(struct ib_bulk_ep *ep,
+			    const struct ib_uverbs_bulk_op *uop)
+{
+	struct bulk_peer *peer = NULL;
+	struct ib_bulk_mr *mr;
+	struct bulk_op *op;
+	u32 remote_ep = 0;
+	u64 end;
+	int ret;
+
+	ret = bulk_op_check(uop);
+	if (ret)
+		return ret;
+	mr = bulk_op_get_mr(ep, uop->mr_id);
+	if (!mr)
+		return -EINVAL;
+	ret = -ERANGE;
+	if (check_add_overflow(uop->offset, uop->length, &end) ||
+	    end > mr->length)
+		goto err_mr;
+	if (uop->opcode != IB_UVERBS_BULK_OP_RECV) {
+		ret = -EINVAL;
+		peer = bulk_op_get_peer(ep, uop->conn_id, &remote_ep);
+		if (!peer)
+			goto err_mr;
+	}
+	/* The completion's slot, before anything can complete. */
+	ret = -ENOSPC;
+	if (!bulk_cq_reserve(ep))
+		goto err_peer;
+	ret = -ENOMEM;
+	op = bulk_op_alloc(ep, uop);
+	if (!op)
+		goto err_cq;
+	op->mr = mr;
+	op->peer = peer;
+	op->laddr = mr->addr + uop->offset;
+	op->length = uop->length;
+	op->dst_ep = remote_ep;
+
+	switch (uop->opcode) {
+	case IB_UVERBS_BULK_OP_WRITE:
+	case IB_UVERBS_BULK_OP_READ:
+		op->imm = uop->flags & IB_UVERBS_BULK_OP_F_IMM;
+		op->wc.imm = uop->imm;
+		op->wr_opcode = uop->opcode == IB_UVERBS_BULK_OP_WRITE ?
+				IB_WR_RDMA_WRITE : IB_WR_RDMA_READ;
+		ret = bulk_rgrant_use(peer, op, uop, ep->id, remote_ep,
+				      uop->opcode == IB_UVERBS_BULK_OP_WRITE ?
+				      IB_UVERBS_BULK_ACCESS_REMOTE_WRITE :
+				      IB_UVERBS_BULK_ACCESS_REMOTE_READ);
+		/* A grant violation fails this operation, not the batch. */
+		if (ret)
+			bulk_op_finish(op, ret);
+		else
+			bulk_op_queue(op);
+		break;
+	case IB_UVERBS_BULK_OP_SEND:
+		bulk_op_request(op, BULK_MSG_RTS);
+		break;
+	case IB_UVERBS_BULK_OP_RECV:
+		spin_lock(&ep->lock);
+		list_add_tail(&op->list, &ep->recvs);
+		spin_unlock(&ep->lock);
+		break;
+	}
+	return 0;
+
+err_cq:
+	bulk_cq_unreserve(ep);
+err_peer:
+	if (peer)
+		bulk_peer_put(peer);
+err_mr:
+	bulk_mr_put_inflight(mr);
+	return ret;
+}
+
+int bulk_ep_post(struct ib_bulk_ep *ep, const struct ib_uverbs_bulk_op *uops,
+		 u32 num, u32 *num_posted)
+{
+	int ret = 0;
+	u32 i;
+
+	for (i = 0; i < num; i++) {
+		ret = bulk_op_post_one(ep, &uops[i]);
+		if (ret)
+			break;
+	}
+	*num_posted = i;
+	return ret;
+}
+
+/* A node announces a SEND for one of our endpoints: READ it into a RECV. */
+void bulk_send_rts_recv(struct bulk_peer *peer, const struct bulk_msg *msg)
+{
+	u64 length = le64_to_cpu(msg->length);
+	u32 seq = le32_to_cpu(msg->seq);
+	struct bulk_op *op = NULL;
+	struct ib_bulk_ep *ep;
+	int status = ECONNRESET;
+
+	ep = bulk_ep_lookup(le32_to_cpu(msg->dst_ep));
+	if (ep && ep->dev == peer->dev && length) {
+		spin_lock(&ep->lock);
+		op = list_first_entry_or_null(&ep->recvs, struct bulk_op, list);
+		if (!op) {
+			status = ENOBUFS;
+		} else if (op->length < length) {
+			/* Too big for the next buffer: refused, not cut. */
+			status = EMSGSIZE;
+			op = NULL;
+		} else {
+			list_del_init(&op->list);
+		}
+		spin_unlock(&ep->lock);
+	}
+	if (ep)
+		bulk_ep_put(ep);
+	if (!op) {
+		bulk_msg_ack(peer, seq, status, 0);
+		return;
+	}
+	bulk_peer_get(peer);
+	op->peer = peer;
+	op->ack_seq = seq;
+	op->length = length;
+	op->raddr = le64_to_cpu(msg->addr);
+	op->rkey = le32_to_cpu(msg->rkey);
+	op->wr_opcode = IB_WR_RDMA_READ;
+	op->wc.src_ep = le32_to_cpu(msg->src_ep);
+	bulk_op_queue(op);
+}
+
+/* A WRITE's immediate for one of our endpoints, after its data. */
+void bulk_imm_recv(struct bulk_peer *peer, const struct bulk_msg *msg)
+{
+	struct ib_uverbs_bulk_wc wc = {
+		.opcode = IB_UVERBS_BULK_WC_IMM,
+		.byte_len = le64_to_cpu(msg->length),
+		.imm = le32_to_cpu(msg->imm),
+		.src_ep = le32_to_cpu(msg->src_ep),
+	};
+	struct ib_bulk_ep *ep;
+	int status = ECONNRESET;
+
+	ep = bulk_ep_lookup(le32_to_cpu(msg->dst_ep));
+	if (ep && ep->dev == peer->dev) {
+		status = ENOBUFS;
+		if (bulk_cq_reserve(ep)) {
+			bulk_cq_push(ep, &wc);
+			status = 0;
+		}
+	}
+	if (ep)
+		bulk_ep_put(ep);
+	bulk_msg_ack(peer, le32_to_cpu(msg->seq), status, 0);
+}
+
+/* A closing endpoint's posted RECVs complete as cancelled. */
+void bulk_ep_cancel_recvs(struct ib_bulk_ep *ep)
+{
+	struct bulk_op *op, *tmp;
+	LIST_HEAD(recvs);
+
+	spin_lock(&ep->lock);
+	list_splice_init(&ep->recvs, &recvs);
+	spin_unlock(&ep->lock);
+	list_for_each_entry_safe(op, tmp, &recvs, list) {
+		list_del_init(&op->list);
+		bulk_op_finish(op, -ECANCELED);
+	}
+}

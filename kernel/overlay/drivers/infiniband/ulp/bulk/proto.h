@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB */
+/*
+ * ib_bulk's wire protocol between the kernels of two nodes: the private
+ * data of the RDMA CM handshake and the control messages sent over the
+ * shared RC connection. All fields are little endian and every message
+ * fits one receive buffer; bulk data never travels in messages, it moves
+ * by RDMA WRITE and READ.
+ */
+#ifndef _IB_BULK_PROTO_H
+#define _IB_BULK_PROTO_H
+
+#include <linux/types.h>
+
+#define BULK_PROTO_MAGIC	0x424c4b31	/* "BLK1" */
+#define BULK_PROTO_VERSION	1
+
+/* Why a connection request was rejected (in the reject private data). */
+enum bulk_cm_reject_reason {
+	BULK_REJ_BAD_REQUEST = 1,
+	/* Both nodes connected at once; the other node's request wins. */
+	BULK_REJ_SIMULTANEOUS = 2,
+};
+
+struct bulk_cm_pdata {
+	__le32 magic;
+	u8 version;
+	u8 reason;
+	__le16 reserved;
+};
+
+enum bulk_msg_type {
+	BULK_MSG_ACK = 1,	/* answers a request by its sequence */
+	BULK_MSG_EP_CHECK,	/* does dst_ep exist? */
+	BULK_MSG_GRANT,		/* src_ep lets dst_ep access a range */
+	BULK_MSG_REVOKE,	/* drain and forget a grant */
+	BULK_MSG_RTS,		/* src_ep has a SEND for dst_ep: read it */
+	BULK_MSG_IMM,		/* a WRITE's immediate for dst_ep */
+};
+
+/**
+ * struct bulk_msg - a control message
+ * @type: enum bulk_msg_type
+ * @seq: the request's sequence (ACK: the one acknowledged)
+ * @src_ep: the sending endpoint (or 0 for the kernel itself)
+ * @dst_ep: the endpoint the message is for
+ * @status: ACK: 0 or a positive errno
+ * @rkey: GRANT and RTS: the key of the range on the sender's node
+ * @id: GRANT and REVOKE: the grant
+ * @addr: GRANT and RTS: start of the range (iova)
+ * @length: GRANT and RTS: bytes; IMM and ACK: bytes moved
+ * @access: GRANT: enum ib_uverbs_bulk_access_flags
+ * @imm: IMM: the immediate
+ */
+struct bulk_msg {
+	__le16 type;
+	__le16 reserved;
+	__le32 seq;
+	__le32 src_ep;
+	__le32 dst_ep;
+	__le32 status;
+	__le32 rkey;
+	__le64 id;
+	__le64 addr;
+	__le64 length;
+	__le32 access;
+	__le32 imm;
+};
+
+/* Receive buffers per QP and send queue slots per QP. */
+#define BULK_QP_RECV_DEPTH	128
+#define BULK_QP_SEND_DEPTH	128
+
+/* Bytes one RDMA work request moves at most, whatever the device says. */
+#define BULK_MAX_CHUNK		(8U << 20)
+
+#endif /* _IB_BULK_PROTO_H */
