@@ -13,6 +13,8 @@
 #include "uverbs.h"
 #include "uverbs_bulk.h"
 
+#define BULK_CONNECT_RESP struct ib_uverbs_bulk_connect_resp
+
 /* Like the MR, the handle pins the module on its own. */
 struct ib_bulk_conn_uobj {
 	const struct ib_bulk_ops *ops;
@@ -153,7 +155,7 @@ DECLARE_UVERBS_NAMED_METHOD(UVERBS_METHOD_BULK_CONN_CONNECT,
 								  timeout_ms),
 					       UA_MANDATORY),
 			    UVERBS_ATTR_PTR_OUT(UVERBS_ATTR_BULK_CONN_CONNECT_RESP,
-						UVERBS_ATTR_STRUCT(struct ib_uverbs_bulk_connect_resp,
+						UVERBS_ATTR_STRUCT(BULK_CONNECT_RESP,
 								   reserved),
 						UA_MANDATORY));
 

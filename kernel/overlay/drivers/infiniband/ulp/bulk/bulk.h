@@ -64,7 +64,7 @@ struct ib_bulk_ep {
 	u32 id;
 	struct bulk_dev *dev;
 	wait_queue_head_t *wq;
-	spinlock_t lock;
+	spinlock_t lock;		/* see above */
 	struct bulk_cq cq;
 	struct list_head recvs;
 	struct list_head ops;
@@ -110,7 +110,7 @@ struct bulk_qp;
  * struct bulk_peer - this node's connection to one remote node on a device
  *
  * One generation of connectivity: when the connection fails the peer dies
- * with everything that depended on it (grants, acknowledgements owed), and
+ * with everything that depended on it (grants, acknowledgments owed), and
  * the next connect to the node builds a new peer.
  *
  * @ref: the peer table's, one per QP, connection handle and operation
@@ -127,7 +127,7 @@ struct bulk_qp;
  *	this very node (@self) the accepting side, which only receives
  * @txq: operations with work requests left to post
  * @msgq: control messages waiting for send queue slots, sent first
- * @reqs: requests waiting for the node's acknowledgement, by sequence
+ * @reqs: requests waiting for the node's acknowledgment, by sequence
  * @next_seq: cursor for @reqs
  * @grants: what the node granted our endpoints, by grant id
  * @kill_work: tears the QPs down outside of CM callbacks
@@ -138,7 +138,7 @@ struct bulk_peer {
 	struct list_head list;
 	struct bulk_dev *dev;
 	struct sockaddr_storage addr;
-	spinlock_t lock;
+	spinlock_t lock;		/* see above */
 	enum bulk_peer_state state;
 	int error;
 	wait_queue_head_t wq;
@@ -176,7 +176,7 @@ struct bulk_qp {
 	u32 num_rx;
 	u32 credits;
 	u32 max_chunk;
-	struct mutex lock;
+	struct mutex lock;		/* see above */
 	bool abandoned;
 	bool dying;
 	struct work_struct destroy_work;
@@ -193,12 +193,12 @@ struct bulk_msg_tx {
 	struct bulk_msg msg;
 };
 
-/* A request waiting for its acknowledgement. */
+/* A request waiting for its acknowledgment. */
 struct bulk_req {
 	void (*acked)(struct bulk_req *req, int status, u64 byte_len);
 };
 
-/* A kernel thread waiting for an acknowledgement. */
+/* A kernel thread waiting for an acknowledgment. */
 struct bulk_req_wait {
 	struct bulk_req req;
 	struct completion done;
@@ -387,6 +387,6 @@ int bulk_op_post_chunk(struct bulk_op *op, struct bulk_qp *bq);
 void bulk_op_unqueue(struct bulk_op *op);
 void bulk_send_rts_recv(struct bulk_peer *peer, const struct bulk_msg *msg);
 void bulk_imm_recv(struct bulk_peer *peer, const struct bulk_msg *msg);
-void bulk_ep_cancel_recvs(struct ib_bulk_ep *ep);
+void bulk_ep_cancel_recvs(struct ib_bulk_ep *ep, struct ib_bulk_mr *mr);
 
 #endif /* _IB_BULK_H */

@@ -144,7 +144,7 @@ void bulk_ep_destroy(struct ib_bulk_ep *ep, enum rdma_remove_reason why)
 	spin_lock(&ep->lock);
 	ep->dead = true;
 	spin_unlock(&ep->lock);
-	bulk_ep_cancel_recvs(ep);
+	bulk_ep_cancel_recvs(ep, NULL);
 
 	/*
 	 * Operations in flight use the process's MRs and report to this

@@ -70,7 +70,8 @@ err_free:
 
 /*
  * Deregistration waits for the operations that use the MR, so that no
- * work request on a shared QP ever names a dead key. An MR that a grant
+ * work request on a shared QP ever names a dead key; its RECVs still
+ * waiting for a message complete with ECANCELED. An MR that a grant
  * still covers is refused (EBUSY) when the process asks; when the process
  * goes, its grants are revoked first.
  */
@@ -81,6 +82,11 @@ int bulk_mr_dereg(struct ib_bulk_mr *mr, enum rdma_remove_reason why)
 	bulk_revoke_mr(mr);
 	/* No new operation finds the MR from here. */
 	xa_erase(&mr->ep->mrs, mr->id);
+	/*
+	 * RECVs waiting for a SEND would wait for ever: they complete as
+	 * cancelled. What moves data now completes by itself.
+	 */
+	bulk_ep_cancel_recvs(mr->ep, mr);
 	wait_var_event(&mr->inflight, !atomic_read(&mr->inflight));
 	ib_dereg_mr(mr->ibmr);
 	bulk_ep_put(mr->ep);

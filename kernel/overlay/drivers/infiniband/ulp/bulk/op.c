@@ -94,7 +94,7 @@ static void bulk_op_mtx_done(struct bulk_msg_tx *mtx)
 	bulk_op_put(container_of(mtx, struct bulk_op, mtx));
 }
 
-/* Send @op's request (RTS or IMM); the acknowledgement completes it. */
+/* Send @op's request (RTS or IMM); the acknowledgment completes it. */
 static void bulk_op_request(struct bulk_op *op, u16 type)
 {
 	struct bulk_msg *msg = &op->mtx.msg;
@@ -473,14 +473,19 @@ void bulk_imm_recv(struct bulk_peer *peer, const struct bulk_msg *msg)
 	bulk_msg_ack(peer, le32_to_cpu(msg->seq), status, 0);
 }
 
-/* A closing endpoint's posted RECVs complete as cancelled. */
-void bulk_ep_cancel_recvs(struct ib_bulk_ep *ep)
+/*
+ * Posted RECVs (of one MR, or all when @mr is NULL) complete as cancelled:
+ * the endpoint or the MR is going away.
+ */
+void bulk_ep_cancel_recvs(struct ib_bulk_ep *ep, struct ib_bulk_mr *mr)
 {
 	struct bulk_op *op, *tmp;
 	LIST_HEAD(recvs);
 
 	spin_lock(&ep->lock);
-	list_splice_init(&ep->recvs, &recvs);
+	list_for_each_entry_safe(op, tmp, &ep->recvs, list)
+		if (!mr || op->mr == mr)
+			list_move_tail(&op->list, &recvs);
 	spin_unlock(&ep->lock);
 	list_for_each_entry_safe(op, tmp, &recvs, list) {
 		list_del_init(&op->list);

@@ -2,7 +2,7 @@
 /*
  * ib_bulk peers: the node's one connection to each remote node, shared by
  * every endpoint of the device, and what hangs off it (requests waiting for
- * acknowledgements, the grants the node gave us).
+ * acknowledgments, the grants the node gave us).
  *
  * A peer is one generation of connectivity. When its connection fails it
  * dies: the operations and requests still waiting on it fail with the
@@ -24,6 +24,7 @@ unsigned short bulk_port = 18720;
 module_param_named(port, bulk_port, ushort, 0444);
 MODULE_PARM_DESC(port, "RDMA CM port the node's bulk connections use (default 18720)");
 
+/* Protects the peer table, the backoff list and peer state changes. */
 DEFINE_MUTEX(bulk_peers_lock);
 static LIST_HEAD(bulk_peers);
 
@@ -49,8 +50,8 @@ struct bulk_backoff {
 
 static LIST_HEAD(bulk_backoffs);
 
-#define BULK_BACKOFF_MIN_MS	250
-#define BULK_BACKOFF_MAX_MS	16000
+#define BULK_BACKOFF_MIN_MS	1000
+#define BULK_BACKOFF_MAX_MS	30000
 
 static bool bulk_addr_eq(const struct sockaddr *a, const struct sockaddr *b)
 {
@@ -296,7 +297,7 @@ static void bulk_peer_kill_work(struct work_struct *work)
  *
  * Return: the peer, referenced, or an ERR_PTR: -ETIMEDOUT, -EINTR, or why
  * the connection failed (-ECONNREFUSED, -EHOSTUNREACH, -ENETUNREACH, ...).
- * A node that failed recently gives its last error until its backoff ends.
+ * A node that failed recently gives -EAGAIN until its backoff ends.
  */
 struct bulk_peer *bulk_peer_connect(struct bulk_dev *dev,
 				    const struct sockaddr *addr,
@@ -317,8 +318,9 @@ struct bulk_peer *bulk_peer_connect(struct bulk_dev *dev,
 	}
 	backoff = bulk_backoff_find(dev, addr);
 	if (backoff && time_before(jiffies, backoff->retry_at)) {
+		/* Failed a moment ago: try again after the backoff. */
 		mutex_unlock(&bulk_peers_lock);
-		return ERR_PTR(-EHOSTUNREACH);
+		return ERR_PTR(-EAGAIN);
 	}
 	peer = bulk_peer_alloc_locked(dev, addr);
 	if (!peer) {
@@ -427,7 +429,7 @@ static void bulk_req_wait_acked(struct bulk_req *req, int status,
 }
 
 /**
- * bulk_peer_request_wait - send a request and wait for its acknowledgement
+ * bulk_peer_request_wait - send a request and wait for its acknowledgment
  * @peer: the node
  * @mtx: the request, its seq filled here; consumed
  * @timeout: jiffies; a node that does not answer in time is killed
