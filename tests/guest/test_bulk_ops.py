@@ -123,6 +123,26 @@ class DataTest(LoopbackCase):
                                  (size, B.OP_WRITE, 0, size))
                 self.assertEqual(digest(self.zbuf, 5, size), want)
 
+    def test_write_and_read_ending_at_a_whole_mib_mr_end(self):
+        """The last bytes of an MR of whole MiBs (rxe: a whole number of maps).
+
+        Linux 6.1's rxe read one map past the end of such an MR
+        (kernel/patches/0003); KASAN in this guest reports it.
+        """
+        buf = self.buffer(2 << 20)
+        mr = self.mr(self.z, buf, RW)
+        g = self.za.grant(mr, 0, len(buf), RW)
+        self.addCleanup(self.za.revoke, g)
+        want = fill(self.abuf, 0, 4096, 'end')
+        self.post(self.a, self.op(B.OP_WRITE, 4096, remote_grant=g,
+                                  remote_offset=len(buf) - 4096))
+        self.assertEqual(self.one(self.a).status, 0)
+        self.assertEqual(digest(buf, len(buf) - 4096, 4096), want)
+        self.post(self.a, self.op(B.OP_READ, 4096, 8192, remote_grant=g,
+                                  remote_offset=len(buf) - 4096))
+        self.assertEqual(self.one(self.a).status, 0)
+        self.assertEqual(digest(self.abuf, 8192, 4096), want)
+
     def test_read_sizes_unaligned(self):
         g = self.grant()
         for size in SIZES:

@@ -10,6 +10,7 @@ Stages, in order (all by default):
              (buildlib/kernel-check)
   harness    host-side tests of buildlib/vm-run; they boot guests
   guest      the Python suite under tests/guest, in one guest
+  pair       tests/pair/run-pair: rdma-bulk between two guests
   rdma-core  rdma-core's own tests on rxe0 in one guest, compared with
              tests/rdma-core/baseline-rxe0.txt (its counts are reported on
              their own; one regression check joins ours). With
@@ -141,6 +142,16 @@ def stage_guest():
     add_counts_from('guest', rc, out)
 
 
+def stage_pair():
+    """rdma-bulk between two guests: integrity, sharing, one QP per pair."""
+    if not build_userspace():
+        fail('pair', 'userspace build failed')
+        return
+    rc, out = run('pair', ['buildlib/vm-run', '--nodes', '2', '--timeout', '1200', '--',
+                           'tests/pair/run-pair'])
+    add_counts_from('pair', rc, out)
+
+
 def stage_rdma_core(write):
     """rdma-core's suite on rxe0; with write, on the unpatched kernel."""
     flavor = 'vanilla' if write else 'debug'
@@ -194,7 +205,7 @@ def main():
     args = sys.argv[1:]
     write = '--write-baseline' in args
     args = [a for a in args if a != '--write-baseline']
-    stages = ['unit', 'kernel-check', 'harness', 'guest', 'rdma-core']
+    stages = ['unit', 'kernel-check', 'harness', 'guest', 'pair', 'rdma-core']
     unknown = [a for a in args if a not in stages]
     if unknown:
         print(__doc__, file=sys.stderr)
@@ -220,6 +231,8 @@ def main():
             stage_harness()
         elif s == 'guest':
             stage_guest()
+        elif s == 'pair':
+            stage_pair()
         elif s == 'rdma-core':
             stage_rdma_core(write)
 

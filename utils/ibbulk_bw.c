@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * ibbulk_bw: bandwidth of rdma-bulk WRITE, READ or SEND between two nodes,
+ * in the manner of perftest's ib_*_bw. Run it without a host on the server
+ * and with the server's address on the client. The two exchange endpoint
+ * ids and the grant over a TCP socket; the data moves through the kernel's
+ * shared connection. With --check both sides compare a digest of the bytes
+ * moved afterwards.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <netdb.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <infiniband/bulk.h>
+
+struct opts {
+	const char *dev;
+	const char *host;
+	const char *port;
+	uint64_t size;
+	unsigned int iters;
+	unsigned int depth;
+	uint32_t op;
+	bool check;
+};
+
+/* What the server tells the client, in network byte order. */
+struct hello {
+	uint32_t ep_id;
+	uint32_t pad;
+	uint64_t grant_id;
+};
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "ibbulk_bw: %s: %s\n", what, strerror(err));
+	exit(1);
+}
+
+static void xfer(int fd, void *buf, size_t len, bool out)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = out ? write(fd, p, len) : read(fd, p, len);
+
+		if (n <= 0)
+			die(out ? "socket write" : "socket read", n ? errno : EPIPE);
+		p += n;
+		len -= n;
+	}
+}
+
+static uint64_t fnv1a(const unsigned char *p, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (len--) {
+		h ^= *p++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static struct ibv_context *open_device(const char *name)
+{
+	struct ibv_device **list = ibv_get_device_list(NULL);
+	struct ibv_context *ctx = NULL;
+	int i;
+
+	if (!list)
+		die("ibv_get_device_list", errno);
+	for (i = 0; list[i]; i++) {
+		if (!name || !strcmp(ibv_get_device_name(list[i]), name)) {
+			ctx = ibv_open_device(list[i]);
+			break;
+		}
+	}
+	ibv_free_device_list(list);
+	if (!ctx)
+		die(name ? name : "no RDMA device", ENODEV);
+	return ctx;
+}
+
+static int tcp_socket(const struct opts *o, struct sockaddr_in *peer)
+{
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM,
+				  .ai_flags = o->host ? 0 : AI_PASSIVE };
+	struct addrinfo *ai;
+	socklen_t len = sizeof(*peer);
+	int fd, lfd, one = 1, ret;
+
+	ret = getaddrinfo(o->host, o->port, &hints, &ai);
+	if (ret) {
+		fprintf(stderr, "ibbulk_bw: %s: %s\n", o->host ? o->host : "listen",
+			gai_strerror(ret));
+		exit(1);
+	}
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		die("socket", errno);
+	if (o->host) {
+		/* The server may still be starting: retry for 2 minutes. */
+		for (ret = 0; connect(fd, ai->ai_addr, ai->ai_addrlen); ret++) {
+			if (ret == 1200)
+				die("connect", errno);
+			usleep(100000);
+		}
+		memcpy(peer, ai->ai_addr, sizeof(*peer));
+	} else {
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 1))
+			die("listen", errno);
+		lfd = fd;
+		fd = accept(lfd, (struct sockaddr *)peer, &len);
+		if (fd < 0)
+			die("accept", errno);
+		close(lfd);
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	freeaddrinfo(ai);
+	return fd;
+}
+
+struct progress {
+	unsigned int posted;
+	unsigned int done;
+	unsigned int retries;	/* SENDs the receiver was not ready for */
+};
+
+static void post_one(struct ibv_bulk_ep *ep, const struct ibv_bulk_op *tmpl,
+		     const struct opts *o, uint64_t wr_id)
+{
+	struct ibv_bulk_op op = *tmpl;
+	unsigned int n;
+	int ret;
+
+	op.wr_id = wr_id;
+	op.offset = (wr_id % o->depth) * o->size;
+	if (op.opcode == IBV_BULK_OP_WRITE || op.opcode == IBV_BULK_OP_READ)
+		op.remote_offset = op.offset;
+	ret = ibv_bulk_post(ep, &op, 1, &n);
+	if (ret)
+		die("ibv_bulk_post", ret);
+}
+
+/*
+ * Post and complete o->iters operations, at most o->depth outstanding;
+ * with @fill_only, post the first window and return.
+ */
+static void run_ops(struct ibv_bulk_ep *ep, const struct ibv_bulk_op *tmpl,
+		    const struct opts *o, struct progress *p, bool fill_only)
+{
+	struct ibv_bulk_wc wc[64];
+	int got, i;
+
+	while (p->done < o->iters) {
+		while (p->posted < o->iters && p->posted - p->done < o->depth)
+			post_one(ep, tmpl, o, p->posted++);
+		if (fill_only)
+			return;
+		got = ibv_bulk_poll(ep, wc, 64);
+		if (got < 0)
+			die("ibv_bulk_poll", -got);
+		for (i = 0; i < got; i++) {
+			/* Receiver not ready: a SEND is simply tried again. */
+			if (wc[i].status == ENOBUFS &&
+			    tmpl->opcode == IBV_BULK_OP_SEND) {
+				p->retries++;
+				post_one(ep, tmpl, o, wc[i].wr_id);
+				continue;
+			}
+			if (wc[i].status)
+				die("completion", wc[i].status);
+			if (wc[i].byte_len != o->size)
+				die("short completion", EIO);
+			p->done++;
+		}
+	}
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: ibbulk_bw [-d dev] [-s size] [-n iters] [-q depth] [-p port]\n"
+		"                 [--op write|read|send] [--check] [host]\n");
+	exit(2);
+}
+
+static void parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option lopts[] = {
+		{ "op", required_argument, NULL, 'o' },
+		{ "check", no_argument, NULL, 'c' },
+		{}
+	};
+	int c;
+
+	*o = (struct opts){ .port = "18721", .size = 65536, .iters = 1000,
+			    .depth = 16, .op = IBV_BULK_OP_WRITE };
+	while ((c = getopt_long(argc, argv, "d:s:n:q:p:", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': o->dev = optarg; break;
+		case 's': o->size = strtoull(optarg, NULL, 0); break;
+		case 'n': o->iters = strtoul(optarg, NULL, 0); break;
+		case 'q': o->depth = strtoul(optarg, NULL, 0); break;
+		case 'p': o->port = optarg; break;
+		case 'c': o->check = true; break;
+		case 'o':
+			if (!strcmp(optarg, "write"))
+				o->op = IBV_BULK_OP_WRITE;
+			else if (!strcmp(optarg, "read"))
+				o->op = IBV_BULK_OP_READ;
+			else if (!strcmp(optarg, "send"))
+				o->op = IBV_BULK_OP_SEND;
+			else
+				usage();
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind < argc)
+		o->host = argv[optind++];
+	if (optind != argc || !o->size || !o->iters || !o->depth)
+		usage();
+}
+
+int main(int argc, char **argv)
+{
+	struct ibv_bulk_op tmpl = {};
+	struct sockaddr_in peer;
+	struct ibv_bulk_conn *conn;
+	struct ibv_bulk_mr *mr;
+	struct ibv_bulk_ep *ep;
+	struct ibv_context *ctx;
+	struct progress prog = {};
+	struct hello hello = {};
+	uint64_t len, digest, other;
+	unsigned char *buf;
+	struct opts o;
+	double t0, t;
+	int sock, ret;
+
+	parse(argc, argv, &o);
+	if (o.depth > o.iters)
+		o.depth = o.iters;
+	len = o.size * o.depth;
+	ctx = open_device(o.dev);
+	ep = ibv_bulk_ep_open(ctx, NULL);
+	if (!ep)
+		die("ibv_bulk_ep_open", errno);
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED)
+		die("mmap", errno);
+	for (uint64_t i = 0; i < len; i++)
+		buf[i] = o.host ? (unsigned char)(i * 7 + 3) : (unsigned char)(i * 13 + 1);
+	mr = ibv_bulk_reg_mr(ep, buf, len, IBV_BULK_ACCESS_REMOTE_READ |
+			     IBV_BULK_ACCESS_REMOTE_WRITE);
+	if (!mr)
+		die("ibv_bulk_reg_mr", errno);
+
+	sock = tcp_socket(&o, &peer);
+	peer.sin_port = 0;
+	if (!o.host) {
+		/* Server: learn the client's endpoint, connect, grant. */
+		xfer(sock, &hello, sizeof(hello), false);
+		conn = ibv_bulk_connect(ep, (struct sockaddr *)&peer,
+					ntohl(hello.ep_id));
+		if (!conn)
+			die("ibv_bulk_connect", errno);
+		ret = ibv_bulk_grant(conn, mr, 0, len, IBV_BULK_ACCESS_REMOTE_READ |
+				     IBV_BULK_ACCESS_REMOTE_WRITE, &hello.grant_id);
+		if (ret)
+			die("ibv_bulk_grant", ret);
+		hello.ep_id = htonl(ibv_bulk_ep_id(ep));
+		if (o.op == IBV_BULK_OP_SEND) {
+			tmpl.opcode = IBV_BULK_OP_RECV;
+			tmpl.mr = mr;
+			tmpl.length = o.size;
+			/* RECVs are posted before the client may send. */
+			run_ops(ep, &tmpl, &o, &prog, true);
+		}
+		xfer(sock, &hello, sizeof(hello), true);
+		if (o.op == IBV_BULK_OP_SEND)
+			run_ops(ep, &tmpl, &o, &prog, false);
+		/* Wait for the client's end, then compare. */
+		xfer(sock, &other, sizeof(other), false);
+		digest = fnv1a(buf, len);
+		xfer(sock, &digest, sizeof(digest), true);
+		ret = ibv_bulk_revoke(conn, hello.grant_id);
+		if (ret)
+			die("ibv_bulk_revoke", ret);
+	} else {
+		hello.ep_id = htonl(ibv_bulk_ep_id(ep));
+		xfer(sock, &hello, sizeof(hello), true);
+		xfer(sock, &hello, sizeof(hello), false);
+		conn = ibv_bulk_connect(ep, (struct sockaddr *)&peer,
+					ntohl(hello.ep_id));
+		if (!conn)
+			die("ibv_bulk_connect", errno);
+		tmpl.opcode = o.op;
+		tmpl.conn = conn;
+		tmpl.mr = mr;
+		tmpl.length = o.size;
+		if (o.op != IBV_BULK_OP_SEND)
+			tmpl.remote_grant = hello.grant_id;
+		t0 = now();
+		run_ops(ep, &tmpl, &o, &prog, false);
+		t = now() - t0;
+		digest = fnv1a(buf, len);
+		xfer(sock, &digest, sizeof(digest), true);
+		xfer(sock, &other, sizeof(other), false);
+		printf(" %-10s %-10s %-10s %-18s %-14s\n", "#op", "#bytes", "#iters",
+		       "BW average[MB/s]", "MsgRate[Mpps]");
+		printf(" %-10s %-10" PRIu64 " %-10u %-18.2f %-14.6f\n",
+		       o.op == IBV_BULK_OP_WRITE ? "write" :
+		       o.op == IBV_BULK_OP_READ ? "read" : "send",
+		       o.size, o.iters, o.size * (double)o.iters / t / 1e6,
+		       o.iters / t / 1e6);
+		printf("RESULT bw_gbps %.4f\n", o.size * (double)o.iters * 8 / t / 1e9);
+		if (prog.retries)
+			printf("receiver not ready: %u SENDs retried\n", prog.retries);
+		if (o.check) {
+			printf("check: %s (fnv1a %016" PRIx64 ")\n",
+			       digest == other ? "ok" : "MISMATCH", digest);
+			if (digest != other)
+				return 1;
+		}
+	}
+	close(sock);
+	if (ibv_bulk_disconnect(conn) || ibv_bulk_dereg_mr(mr) ||
+	    ibv_bulk_ep_close(ep))
+		die("teardown", errno);
+	munmap(buf, len);
+	ibv_close_device(ctx);
+	return 0;
+}
