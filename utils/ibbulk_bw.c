@@ -21,6 +21,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <infiniband/bulk.h>
@@ -34,6 +35,7 @@ struct opts {
 	unsigned int depth;
 	uint32_t op;
 	bool check;
+	bool busy;	/* spin on ibv_bulk_poll() instead of sleeping */
 };
 
 /* What the server tells the client, in network byte order. */
@@ -182,6 +184,15 @@ static void run_ops(struct ibv_bulk_ep *ep, const struct ibv_bulk_op *tmpl,
 		got = ibv_bulk_poll(ep, wc, 64);
 		if (got < 0)
 			die("ibv_bulk_poll", -got);
+		if (!got && !o->busy) {
+			/* Sleep until completions are pending: no spinning. */
+			struct pollfd pfd = { .fd = ibv_bulk_ep_fd(ep),
+					      .events = POLLIN };
+
+			if (poll(&pfd, 1, 1000) < 0 && errno != EINTR)
+				die("poll", errno);
+			continue;
+		}
 		for (i = 0; i < got; i++) {
 			/* Receiver not ready: a SEND is simply tried again. */
 			if (wc[i].status == ENOBUFS &&
@@ -203,7 +214,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: ibbulk_bw [-d dev] [-s size] [-n iters] [-q depth] [-p port]\n"
-		"                 [--op write|read|send] [--check] [host]\n");
+		"                 [--op write|read|send] [--check] [--busy-poll] [host]\n");
 	exit(2);
 }
 
@@ -212,6 +223,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	static const struct option lopts[] = {
 		{ "op", required_argument, NULL, 'o' },
 		{ "check", no_argument, NULL, 'c' },
+		{ "busy-poll", no_argument, NULL, 'b' },
 		{}
 	};
 	int c;
@@ -226,6 +238,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'q': o->depth = strtoul(optarg, NULL, 0); break;
 		case 'p': o->port = optarg; break;
 		case 'c': o->check = true; break;
+		case 'b': o->busy = true; break;
 		case 'o':
 			if (!strcmp(optarg, "write"))
 				o->op = IBV_BULK_OP_WRITE;

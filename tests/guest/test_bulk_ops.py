@@ -465,3 +465,33 @@ class SharingAndLifetimeTest(LoopbackCase):
         with self.assertRaises(OSError) as cm:
             B.Connection(self.a, self.ip, ep_id)
         self.assertEqual(cm.exception.errno, errno.ECONNREFUSED)
+
+
+class AddressHelperTest(LoopbackCase):
+    """librdmabulk: endpoints by local address, connections by host name."""
+
+    def test_open_by_address_and_connect_by_name(self):
+        ep = B.ep_open_by_addr(self.ip)
+        self.addCleanup(ep.close)
+        c = B.connect_by_host(ep, self.ip, None, self.z.id)
+        self.addCleanup(c.close)
+        mr = self.mr(ep, self.buffer(4096))
+        self.post(self.z, self.op(B.OP_RECV, 64, wr_id=3))
+        ret, n = B.post(ep, [B.Op(opcode=B.OP_SEND, conn=c.ptr, mr=mr.ptr, length=64)])
+        self.assertEqual((ret, n), (0, 1))
+        self.assertEqual(self.one(ep).status, 0)
+        wc = self.one(self.z)
+        self.assertEqual((wc.wr_id, wc.src_ep), (3, B.lib().ibv_bulk_ep_id(ep.ptr)))
+
+    def test_first_active_device(self):
+        ep = B.ep_open_by_addr(None)
+        self.addCleanup(ep.close)
+        self.assertNotEqual(ep.id, 0)
+
+    def test_address_errors(self):
+        with self.assertRaises(OSError) as cm:
+            B.ep_open_by_addr('203.0.113.7')     # nobody's address here
+        self.assertEqual(cm.exception.errno, errno.ENODEV)
+        with self.assertRaises(OSError) as cm:
+            B.connect_by_host(self.a, 'no-such-host.invalid', None, self.z.id)
+        self.assertEqual(cm.exception.errno, errno.EHOSTUNREACH)

@@ -256,3 +256,45 @@ def wait_wcs(ep, count, timeout=60.0):
         select.select([ep.fd], [], [], left)
         wcs += poll(ep, count - len(wcs))
     return wcs
+
+
+RDMA_LIB_PATH = os.path.join(TOP, 'build', 'lib', 'librdmabulk.so.1')
+_rdmabulk = None
+
+
+def rdmalib():
+    """librdmabulk, loaded on first use."""
+    global _rdmabulk
+    if _rdmabulk is None:
+        lib()
+        if not os.path.exists(RDMA_LIB_PATH):
+            raise FileNotFoundError(f'{RDMA_LIB_PATH} not built (cmake --build build)')
+        _rdmabulk = ctypes.CDLL(RDMA_LIB_PATH, use_errno=True)
+        _rdmabulk.rdma_bulk_ep_open.restype = ctypes.c_void_p
+        _rdmabulk.rdma_bulk_ep_open.argtypes = [ctypes.c_char_p, ctypes.POINTER(EpInitAttr)]
+        _rdmabulk.rdma_bulk_connect.restype = ctypes.c_void_p
+        _rdmabulk.rdma_bulk_connect.argtypes = [ctypes.c_void_p, ctypes.c_char_p,
+                                                ctypes.c_char_p, ctypes.c_uint32]
+    return _rdmabulk
+
+
+def ep_open_by_addr(local_addr):
+    """rdma_bulk_ep_open(): an Endpoint on the device of local_addr (or None)."""
+    ep = Endpoint.__new__(Endpoint)
+    ctypes.set_errno(0)
+    ep.ptr = rdmalib().rdma_bulk_ep_open(local_addr.encode() if local_addr else None, None)
+    if not ep.ptr:
+        raise _oserror('rdma_bulk_ep_open')
+    return ep
+
+
+def connect_by_host(ep, host, port, remote_ep):
+    """rdma_bulk_connect(): a Connection to remote_ep at host:port."""
+    conn = Connection.__new__(Connection)
+    conn.ep = ep
+    ctypes.set_errno(0)
+    conn.ptr = rdmalib().rdma_bulk_connect(ep.ptr, host.encode(),
+                                           port.encode() if port else None, remote_ep)
+    if not conn.ptr:
+        raise _oserror('rdma_bulk_connect')
+    return conn

@@ -20,11 +20,13 @@
  * @ref: one for the device's presence, one per endpoint and peer using it
  * @ibdev: the device
  * @pd: the kernel PD every MR and QP of the device lives in
+ * @num_qps: QPs on the device, waited for when it goes
  */
 struct bulk_dev {
 	struct kref ref;
 	struct ib_device *ibdev;
 	struct ib_pd *pd;
+	atomic_t num_qps;
 };
 
 /**

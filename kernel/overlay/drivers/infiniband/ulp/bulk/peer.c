@@ -379,7 +379,10 @@ void bulk_peer_kill_dev(struct bulk_dev *dev)
 	 * Connection handles of endpoints keep dead peers in memory, but
 	 * their QPs go now: no QP may outlive its device.
 	 */
-	wait_var_event(&bulk_qps_live, !atomic_read(&bulk_qps_live));
+	if (dev)
+		wait_var_event(&dev->num_qps, !atomic_read(&dev->num_qps));
+	else
+		wait_var_event(&bulk_qps_live, !atomic_read(&bulk_qps_live));
 }
 
 int bulk_peer_init(void)

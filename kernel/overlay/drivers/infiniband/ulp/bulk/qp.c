@@ -22,8 +22,19 @@ struct bulk_rx {
 	struct bulk_msg msg;
 };
 
-/* QPs alive on the node, waited for when devices or the module go. */
+/* QPs alive on the node, waited for when the module goes. */
 atomic_t bulk_qps_live = ATOMIC_INIT(0);
+
+/* Count a QP gone, before its peer (and so maybe its device) is put. */
+static void bulk_qp_gone(struct bulk_qp *bq)
+{
+	struct bulk_dev *dev = bq->peer->dev;
+
+	if (atomic_dec_and_test(&dev->num_qps))
+		wake_up_var(&dev->num_qps);
+	if (atomic_dec_and_test(&bulk_qps_live))
+		wake_up_var(&bulk_qps_live);
+}
 
 static void bulk_qp_destroy_work(struct work_struct *work);
 
@@ -53,6 +64,7 @@ struct bulk_qp *bulk_qp_alloc(struct bulk_peer *peer, struct rdma_cm_id *id)
 	bq->cm_id = id;
 	bulk_peer_get(peer);
 	bq->peer = peer;
+	atomic_inc(&peer->dev->num_qps);
 	atomic_inc(&bulk_qps_live);
 	return bq;
 }
@@ -240,10 +252,9 @@ static void bulk_qp_destroy_work(struct work_struct *work)
 	if (bq->cq)
 		ib_free_cq(bq->cq);
 	bulk_qp_unmap_rx(bq);
+	bulk_qp_gone(bq);
 	bulk_peer_put(bq->peer);
 	kfree(bq);
-	if (atomic_dec_and_test(&bulk_qps_live))
-		wake_up_var(&bulk_qps_live);
 }
 
 /* Give back a send queue slot and refill it. */
@@ -331,8 +342,7 @@ void bulk_qp_drop_queued(struct list_head *msgq, struct list_head *txq)
 void bulk_qp_free_unused(struct bulk_qp *bq)
 {
 	bq->cm_id->context = NULL;
+	bulk_qp_gone(bq);
 	bulk_peer_put(bq->peer);
 	kfree(bq);
-	if (atomic_dec_and_test(&bulk_qps_live))
-		wake_up_var(&bulk_qps_live);
 }
