@@ -95,7 +95,11 @@ static struct bulk_peer *bulk_cm_req_peer(struct bulk_dev *dev,
 		peer->self = true;
 		return peer;
 	}
-	if (peer && peer->state == BULK_PEER_CONNECTING && peer->active) {
+	if (peer && peer->state == BULK_PEER_CONNECTING) {
+		if (peer->rx)
+			return NULL;	/* a second request while one is pending */
+		if (!peer->active)
+			return peer;	/* ours lost the race: this is the one */
 		if (bulk_addr_cmp(src, dst) < 0) {
 			*reason = BULK_REJ_SIMULTANEOUS;
 			return NULL;
@@ -107,15 +111,12 @@ static struct bulk_peer *bulk_cm_req_peer(struct bulk_dev *dev,
 		spin_unlock(&peer->lock);
 		return peer;
 	}
-	if (peer && !peer->rx) {
+	if (peer) {
 		/*
 		 * The node connects although we hold a connection to it: it
 		 * restarted, and ours is stale.
 		 */
 		bulk_peer_kill_locked(peer, -ECONNRESET);
-		peer = NULL;
-	} else if (peer) {
-		return NULL;
 	}
 	return bulk_peer_alloc_locked(dev, dst);
 }

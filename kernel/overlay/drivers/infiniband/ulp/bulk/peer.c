@@ -350,10 +350,22 @@ wait:
 						timeout);
 	if (left > 0 && peer->state == BULK_PEER_READY)
 		return peer;
-	if (left > 0)
+	if (left > 0) {
 		ret = peer->error;
-	else
+	} else {
 		ret = left ? -EINTR : -ETIMEDOUT;
+		/*
+		 * Our attempt lost a simultaneous connect and the node's own
+		 * request never came: nothing will finish this peer.
+		 */
+		spin_lock(&peer->lock);
+		if (peer->state != BULK_PEER_CONNECTING || peer->active ||
+		    peer->rx)
+			left = -1;
+		spin_unlock(&peer->lock);
+		if (left >= 0)
+			bulk_peer_kill(peer, -ETIMEDOUT);
+	}
 	bulk_peer_put(peer);
 	return ERR_PTR(ret);
 }
