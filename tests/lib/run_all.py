@@ -36,7 +36,9 @@ import baseline  # noqa: E402
 PY = '/usr/bin/python3'  # Debian's, the one with pyverbs
 LOGS = os.path.join(TOP, 'build', 'test-logs')
 BASELINE = os.path.join(TOP, 'tests', 'rdma-core', 'baseline-rxe0.txt')
-COUNTS = re.compile(r'^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?\s*$', re.M)
+# A runner's counts line; in a multi-guest run vm-run prefixes it with the node.
+COUNTS = re.compile(r'^(?:\[node\d+\] )?(\d+) passed, (\d+) failed(?:, (\d+) skipped)?\s*$',
+                    re.M)
 VM_REASONS = {122: 'a guest or qemu failed', 123: "a guest's kernel log shows a report",
               124: 'a guest timed out'}
 

@@ -182,6 +182,7 @@ struct bulk_qp {
 	bool abandoned;
 	bool dying;
 	struct work_struct destroy_work;
+	struct work_struct fatal_work;	/* kills the peer on a QP error */
 };
 
 /* A control message being sent. */

@@ -37,6 +37,7 @@ static void bulk_qp_gone(struct bulk_qp *bq)
 }
 
 static void bulk_qp_destroy_work(struct work_struct *work);
+static void bulk_qp_fatal_work(struct work_struct *work);
 
 /**
  * bulk_qp_alloc - a QP slot for @peer on a CM id
@@ -52,6 +53,7 @@ struct bulk_qp *bulk_qp_alloc(struct bulk_peer *peer, struct rdma_cm_id *id)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&bq->lock);
 	INIT_WORK(&bq->destroy_work, bulk_qp_destroy_work);
+	INIT_WORK(&bq->fatal_work, bulk_qp_fatal_work);
 	if (!id) {
 		id = rdma_create_id(&init_net, bulk_cm_handler, bq,
 				    RDMA_PS_TCP, IB_QPT_RC);
@@ -119,8 +121,16 @@ static void bulk_qp_event(struct ib_event *event, void *context)
 		pr_info("ib_bulk: %s: QP %u: %s\n",
 			dev_name(&bq->cm_id->device->dev), bq->cm_id->qp->qp_num,
 			ib_event_msg(event->event));
-		bulk_peer_kill(bq->peer, -ECONNRESET);
+		/* Event handlers may run in atomic context; the kill sleeps. */
+		queue_work(bulk_wq, &bq->fatal_work);
 	}
+}
+
+static void bulk_qp_fatal_work(struct work_struct *work)
+{
+	struct bulk_qp *bq = container_of(work, struct bulk_qp, fatal_work);
+
+	bulk_peer_kill(bq->peer, -ECONNRESET);
 }
 
 /*
@@ -249,6 +259,8 @@ static void bulk_qp_destroy_work(struct work_struct *work)
 		rdma_destroy_qp(id);
 	}
 	rdma_destroy_id(id);
+	/* No event can queue it again: the QP is gone. */
+	cancel_work_sync(&bq->fatal_work);
 	if (bq->cq)
 		ib_free_cq(bq->cq);
 	bulk_qp_unmap_rx(bq);
@@ -342,6 +354,7 @@ void bulk_qp_drop_queued(struct list_head *msgq, struct list_head *txq)
 void bulk_qp_free_unused(struct bulk_qp *bq)
 {
 	bq->cm_id->context = NULL;
+	cancel_work_sync(&bq->fatal_work);
 	bulk_qp_gone(bq);
 	bulk_peer_put(bq->peer);
 	kfree(bq);
