@@ -31,6 +31,7 @@ static inline struct ib_bulk_ep_uobj *to_bulk_ep_uobj(struct ib_uobject *uobj)
 }
 
 const struct ib_bulk_ops *uverbs_bulk_ops_get(void);
+int uverbs_bulk_ep_lock_pin(struct ib_bulk_ep_uobj *uep);
 
 /*
  * The MR's uobject. It holds its own reference on the transport's module:

@@ -69,6 +69,32 @@ const struct ib_bulk_ops *uverbs_bulk_ops_get(void)
 	return ops;
 }
 
+/**
+ * uverbs_bulk_ep_lock_pin - hold a live endpoint for a new child object
+ * @uep: the endpoint's uobject
+ *
+ * A child of the endpoint (an MR, a connection handle) holds its own
+ * reference on the transport's module: it may outlive the endpoint. On
+ * success the endpoint is read-locked and the module pinned; the caller
+ * unlocks, and drops the module reference if it made no child.
+ *
+ * Return: 0, -ENODEV when the endpoint was destroyed under its open file,
+ * or -EOPNOTSUPP when the transport is going away.
+ */
+int uverbs_bulk_ep_lock_pin(struct ib_bulk_ep_uobj *uep)
+{
+	down_read(&uep->lock);
+	if (!uep->ep) {
+		up_read(&uep->lock);
+		return -ENODEV;
+	}
+	if (!try_module_get(uep->ops->owner)) {
+		up_read(&uep->lock);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
 static void bulk_ep_destroy_uobj(struct ib_uobject *uobj,
 				 enum rdma_remove_reason why)
 {

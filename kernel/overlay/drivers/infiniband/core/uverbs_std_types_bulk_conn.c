@@ -64,15 +64,9 @@ UVERBS_HANDLER(UVERBS_METHOD_BULK_CONN_CONNECT)(struct uverbs_attr_bundle *attrs
 	if (!uconn)
 		return -ENOMEM;
 
-	down_read(&uep->lock);
-	if (!uep->ep) {
-		ret = -ENODEV;
-		goto err_unlock;
-	}
-	if (!try_module_get(uep->ops->owner)) {
-		ret = -EOPNOTSUPP;
-		goto err_unlock;
-	}
+	ret = uverbs_bulk_ep_lock_pin(uep);
+	if (ret)
+		goto err_free;
 	conn = uep->ops->conn_create(uep->ep, (struct sockaddr *)&addr, &cmd,
 				     &resp);
 	if (IS_ERR(conn)) {
@@ -92,6 +86,7 @@ UVERBS_HANDLER(UVERBS_METHOD_BULK_CONN_CONNECT)(struct uverbs_attr_bundle *attrs
 
 err_unlock:
 	up_read(&uep->lock);
+err_free:
 	kfree(uconn);
 	return ret;
 }

@@ -50,16 +50,9 @@ UVERBS_HANDLER(UVERBS_METHOD_BULK_MR_REG)(struct uverbs_attr_bundle *attrs)
 	if (!umr)
 		return -ENOMEM;
 
-	down_read(&uep->lock);
-	if (!uep->ep) {
-		/* The endpoint was destroyed under its still open file. */
-		ret = -ENODEV;
-		goto err_unlock;
-	}
-	if (!try_module_get(uep->ops->owner)) {
-		ret = -EOPNOTSUPP;
-		goto err_unlock;
-	}
+	ret = uverbs_bulk_ep_lock_pin(uep);
+	if (ret)
+		goto err_free;
 	mr = uep->ops->mr_reg(uep->ep, &cmd, &resp);
 	if (IS_ERR(mr)) {
 		ret = PTR_ERR(mr);
@@ -77,6 +70,7 @@ UVERBS_HANDLER(UVERBS_METHOD_BULK_MR_REG)(struct uverbs_attr_bundle *attrs)
 
 err_unlock:
 	up_read(&uep->lock);
+err_free:
 	kfree(umr);
 	return ret;
 }
