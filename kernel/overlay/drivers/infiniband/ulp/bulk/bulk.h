@@ -148,6 +148,7 @@ struct bulk_peer {
 	struct bulk_qp *active;
 	struct bulk_qp *rx;
 	bool self;
+	bool tx_ours;		/* @tx is the QP we connected */
 	struct list_head txq;
 	struct list_head msgq;
 	struct xarray reqs;

@@ -111,6 +111,14 @@ static struct bulk_peer *bulk_cm_req_peer(struct bulk_dev *dev,
 		spin_unlock(&peer->lock);
 		return peer;
 	}
+	if (peer && peer->tx_ours && bulk_addr_cmp(src, dst) < 0) {
+		/*
+		 * The node's own attempt of a simultaneous connect, arriving
+		 * after ours won: it abandoned it already.
+		 */
+		*reason = BULK_REJ_SIMULTANEOUS;
+		return NULL;
+	}
 	if (peer) {
 		/*
 		 * The node connects although we hold a connection to it: it

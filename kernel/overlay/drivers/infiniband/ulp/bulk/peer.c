@@ -185,6 +185,7 @@ void bulk_peer_established(struct bulk_qp *bq)
 	spin_lock(&peer->lock);
 	if (peer->state == BULK_PEER_CONNECTING &&
 	    (bq == peer->active || (bq == peer->rx && !peer->self))) {
+		peer->tx_ours = bq == peer->active;
 		if (bq == peer->active)
 			peer->active = NULL;
 		else
@@ -274,7 +275,7 @@ static void bulk_peer_kill_work(struct work_struct *work)
 
 	xa_for_each(&peer->reqs, index, req) {
 		if (xa_erase(&peer->reqs, index) == req)
-			req->acked(req, -peer->error, 0);
+			req->acked(req, peer->error, 0);
 	}
 
 	spin_lock(&peer->lock);
