@@ -399,6 +399,23 @@ CHILD = textwrap.dedent('''
 ''')
 
 
+RAW_VERBS_CHILD = textwrap.dedent('''
+    import sys
+    from pyverbs.device import Context
+    from pyverbs.pd import PD
+    from pyverbs.cq import CQ
+    from pyverbs.qp import QP, QPCap, QPInitAttr
+    import pyverbs.enums as e
+    ctx = Context(name='{dev}')
+    pd = PD(ctx)
+    cq = CQ(ctx, 16)
+    qp = QP(pd, QPInitAttr(qp_type=e.IBV_QPT_RC, scq=cq, rcq=cq,
+                           cap=QPCap(max_send_wr=16, max_recv_wr=16)))
+    print('ready', flush=True)
+    sys.stdin.readline()
+''')
+
+
 class SharingAndLifetimeTest(LoopbackCase):
     def child(self, grant, kill=False):
         src = CHILD.format(lib=LIB, dev=self.DEVICE, ip=self.ip, zid=self.z.id, grant=grant,
@@ -428,6 +445,26 @@ class SharingAndLifetimeTest(LoopbackCase):
         # Still the loopback connection's two QPs (raw verbs: one per process).
         self.assertEqual(rc_qps(self.DEVICE), before)
         self.assertEqual(before, 2)
+
+    def test_raw_verbs_take_a_qp_per_process(self):
+        """The comparison: eight raw-verbs processes hold eight RC QPs.
+
+        Each child opens the device, makes the RC QP a verbs program needs
+        for its own connection to the peer, and holds it until told to go.
+        """
+        before = rc_qps(self.DEVICE)
+        procs = [subprocess.Popen([sys.executable, '-c', RAW_VERBS_CHILD.format(dev=self.DEVICE)],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                 for _ in range(8)]
+        try:
+            for p in procs:
+                self.assertEqual(p.stdout.readline().strip(), 'ready')
+            self.assertEqual(rc_qps(self.DEVICE), before + 8)
+        finally:
+            for p in procs:
+                p.communicate('go\n', timeout=60)
+        self.assertEqual([p.returncode for p in procs], [0] * 8)
+        self.assertEqual(rc_qps(self.DEVICE), before)
 
     def test_killed_process_leaks_nothing_and_others_go_on(self):
         g = self.grant()

@@ -10,6 +10,10 @@ Stages, in order (all by default):
              (buildlib/kernel-check)
   harness    host-side tests of buildlib/vm-run; they boot guests
   guest      the Python suite under tests/guest, in one guest
+  siw        the transport's guest tests again on siw0, in a guest without
+             rxe0 (RDMA CM would resolve the shared address to rxe0)
+  large      tests/large (64 MiB operations) on the kernel without KASAN,
+             once on rxe0 and once on siw0
   pair       tests/pair/run-pair: rdma-bulk between two guests
   rdma-core  rdma-core's own tests on rxe0 in one guest, compared with
              tests/rdma-core/baseline-rxe0.txt (its counts are reported on
@@ -144,6 +148,44 @@ def stage_guest():
     add_counts_from('guest', rc, out)
 
 
+# The guest tests that exercise the transport rather than rxe itself.
+SIW_TESTS = ['test_bulk_ep', 'test_bulk_mr', 'test_bulk_ops', 'test_bulk_raw_input']
+
+
+def stage_on_device(name, device, argv, env=None):
+    """A guest run whose tests must all run: a skip means a missing device."""
+    links = {'rxe0': 'rxe0:rxe', 'siw0': 'siw0:siw'}[device]
+    rc, out = run(name, ['buildlib/vm-run', '--timeout', '1800', '--', 'env',
+                         f'BULK_TEST_DEVICE={device}', *argv],
+                  env={'VM_RDMA_LINKS': links, **(env or {})})
+    add_counts_from(name, rc, out)
+    m = COUNTS.findall(out)
+    if m and m[-1][2] not in ('', '0'):
+        fail(name, f'{m[-1][2]} test(s) skipped on {device}: the stage needs every one')
+
+
+def stage_siw():
+    if not build_userspace():
+        fail('siw', 'userspace build failed')
+        return
+    stage_on_device('siw', 'siw0', [PY, 'tests/lib/suite.py', 'tests/guest', *SIW_TESTS])
+
+
+def stage_large():
+    """64 MiB operations need the kernel without KASAN (perf flavour)."""
+    if not build_userspace():
+        fail('large', 'userspace build failed')
+        return
+    rc, _ = run('kernel-build-perf', ['buildlib/kernel-build', '--flavor', 'perf'])
+    if rc != 0:
+        fail('large', 'the perf kernel does not build')
+        return
+    for device in ('rxe0', 'siw0'):
+        stage_on_device(f'large-{device}', device,
+                        [PY, 'tests/lib/suite.py', 'tests/large'],
+                        env={'RDMA_BULK_KERNEL_FLAVOR': 'perf'})
+
+
 def stage_pair():
     """rdma-bulk between two guests: integrity, sharing, one QP per pair."""
     if not build_userspace():
@@ -207,7 +249,8 @@ def main():
     args = sys.argv[1:]
     write = '--write-baseline' in args
     args = [a for a in args if a != '--write-baseline']
-    stages = ['unit', 'kernel-check', 'harness', 'guest', 'pair', 'rdma-core']
+    stages = ['unit', 'kernel-check', 'harness', 'guest', 'siw', 'large', 'pair',
+              'rdma-core']
     unknown = [a for a in args if a not in stages]
     if unknown:
         print(__doc__, file=sys.stderr)
@@ -233,6 +276,10 @@ def main():
             stage_harness()
         elif s == 'guest':
             stage_guest()
+        elif s == 'siw':
+            stage_siw()
+        elif s == 'large':
+            stage_large()
         elif s == 'pair':
             stage_pair()
         elif s == 'rdma-core':
