@@ -123,6 +123,24 @@ class DataTest(LoopbackCase):
                                  (size, B.OP_WRITE, 0, size))
                 self.assertEqual(digest(self.zbuf, 5, size), want)
 
+    def test_write_completion_means_the_data_landed(self):
+        """The tail of each WRITE is at the target when the WRITE completes.
+
+        iWARP (siw) completes an RDMA WRITE once the data is handed to TCP;
+        ib_bulk then confirms it with a READ behind it. Without that, the
+        last bytes were sometimes still missing here.
+        """
+        g = self.grant()
+        size = 2 << 20
+        for i in range(12):
+            with self.subTest(i=i):
+                want = fill(self.abuf, 0, size, f'landed{i}')
+                self.post(self.a, self.op(B.OP_WRITE, size, remote_grant=g))
+                self.assertEqual(self.one(self.a).status, 0)
+                self.assertEqual(digest(self.zbuf, size - 65536, 65536),
+                                 digest(self.abuf, size - 65536, 65536))
+                self.assertEqual(digest(self.zbuf, 0, size), want)
+
     def test_write_and_read_ending_at_a_whole_mib_mr_end(self):
         """The last bytes of an MR of whole MiBs (rxe: a whole number of maps).
 
@@ -404,13 +422,15 @@ RAW_VERBS_CHILD = textwrap.dedent('''
     from pyverbs.device import Context
     from pyverbs.pd import PD
     from pyverbs.cq import CQ
-    from pyverbs.qp import QP, QPCap, QPInitAttr
+    from pyverbs.qp import QP, QPAttr, QPCap, QPInitAttr
     import pyverbs.enums as e
     ctx = Context(name='{dev}')
     pd = PD(ctx)
     cq = CQ(ctx, 16)
     qp = QP(pd, QPInitAttr(qp_type=e.IBV_QPT_RC, scq=cq, rcq=cq,
                            cap=QPCap(max_send_wr=16, max_recv_wr=16)))
+    # On its port, as before connecting (a RESET QP has no port to list).
+    qp.to_init(QPAttr(port_num=1))
     print('ready', flush=True)
     sys.stdin.readline()
 ''')

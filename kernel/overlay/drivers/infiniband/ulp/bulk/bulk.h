@@ -158,6 +158,9 @@ struct bulk_peer {
 	unsigned long retry_at;
 };
 
+/* The flush sink of an iWARP QP (see bulk_qp_map_flush()). */
+#define BULK_FLUSH_LEN		SMP_CACHE_BYTES
+
 /**
  * struct bulk_qp - one RC QP of a peer, with its CQ and receive buffers
  * @peer: referenced
@@ -179,6 +182,9 @@ struct bulk_qp {
 	u32 num_rx;
 	u32 credits;
 	u32 max_chunk;
+	/* iWARP only: the sink of the READ that confirms a WRITE landed */
+	void *flush_buf;
+	u64 flush_dma;
 	struct mutex lock;		/* see above */
 	bool abandoned;
 	bool dying;
@@ -342,7 +348,7 @@ int bulk_peer_request_wait(struct bulk_peer *peer, struct bulk_msg_tx *mtx,
 extern atomic_t bulk_qps_live;
 struct bulk_qp *bulk_qp_alloc(struct bulk_peer *peer, struct rdma_cm_id *id);
 int bulk_qp_setup(struct bulk_qp *bq);
-void bulk_qp_unmap_rx(struct bulk_qp *bq);
+void bulk_qp_unmap_buffers(struct bulk_qp *bq);
 void bulk_qp_free_unused(struct bulk_qp *bq);
 void bulk_qp_destroy_async(struct bulk_qp *bq);
 void bulk_qp_credit(struct bulk_qp *bq);

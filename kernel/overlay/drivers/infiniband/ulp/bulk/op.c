@@ -172,7 +172,45 @@ static void bulk_op_queue(struct bulk_op *op)
 	bulk_peer_kick(peer);
 }
 
-/* Under the peer's lock: post @op's next chunk on @bq. */
+/* A WRITE on iWARP is done when a READ behind it is: bulk_qp_map_flush(). */
+static bool bulk_op_needs_flush(struct bulk_op *op, struct bulk_qp *bq)
+{
+	return op->wr_opcode == IB_WR_RDMA_WRITE && bq->flush_buf;
+}
+
+/* Under the peer's lock: the READ of the last byte @op wrote. */
+static int bulk_op_post_flush(struct bulk_op *op, struct bulk_qp *bq)
+{
+	struct ib_sge sge = {
+		.addr = bq->flush_dma,
+		.length = 1,
+		.lkey = bq->peer->dev->pd->local_dma_lkey,
+	};
+	struct ib_rdma_wr wr = {
+		.wr = {
+			.wr_cqe = &op->cqe,
+			.sg_list = &sge,
+			.num_sge = 1,
+			.opcode = IB_WR_RDMA_READ,
+			.send_flags = IB_SEND_SIGNALED,
+		},
+		.remote_addr = op->raddr + op->length - 1,
+		.rkey = op->rkey,
+	};
+	int ret;
+
+	ret = ib_post_send(bq->cm_id->qp, &wr.wr, NULL);
+	if (ret)
+		return ret;
+	op->wrs_out++;
+	list_del_init(&op->list);
+	return 0;
+}
+
+/*
+ * Under the peer's lock: post @op's next chunk on @bq, or its flush once
+ * every chunk is out. @op leaves the queue with its last work request.
+ */
 int bulk_op_post_chunk(struct bulk_op *op, struct bulk_qp *bq)
 {
 	u32 len = min_t(u64, op->length - op->posted, bq->max_chunk);
@@ -194,12 +232,14 @@ int bulk_op_post_chunk(struct bulk_op *op, struct bulk_qp *bq)
 	};
 	int ret;
 
+	if (op->posted == op->length)
+		return bulk_op_post_flush(op, bq);
 	ret = ib_post_send(bq->cm_id->qp, &wr.wr, NULL);
 	if (ret)
 		return ret;
 	op->posted += len;
 	op->wrs_out++;
-	if (op->posted == op->length)
+	if (op->posted == op->length && !bulk_op_needs_flush(op, bq))
 		list_del_init(&op->list);
 	return 0;
 }

@@ -134,6 +134,31 @@ static void bulk_qp_fatal_work(struct work_struct *work)
 }
 
 /*
+ * iWARP completes an RDMA WRITE once the data is handed to the transport,
+ * not once the target placed it; RDMAP processes a later READ request only
+ * after the WRITEs before it. So on iWARP a WRITE ends with a small READ of
+ * its own last byte into this sink, and completes with that READ: to the
+ * caller a WRITE completion means the data is at the target, on every
+ * device. A cache line of its own, as the device writes it.
+ */
+static int bulk_qp_map_flush(struct bulk_qp *bq)
+{
+	struct ib_device *ibdev = bq->cm_id->device;
+
+	bq->flush_buf = kzalloc(BULK_FLUSH_LEN, GFP_KERNEL);
+	if (!bq->flush_buf)
+		return -ENOMEM;
+	bq->flush_dma = ib_dma_map_single(ibdev, bq->flush_buf, BULK_FLUSH_LEN,
+					  DMA_FROM_DEVICE);
+	if (ib_dma_mapping_error(ibdev, bq->flush_dma)) {
+		kfree(bq->flush_buf);
+		bq->flush_buf = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
  * Create the CQ and QP on the CM id (which has resolved its device by now)
  * and post every receive buffer. Called from the CM callback that owns the
  * id, before connecting or accepting.
@@ -198,6 +223,11 @@ int bulk_qp_setup(struct bulk_qp *bq)
 		if (ret)
 			goto err_rx;
 	}
+	if (rdma_protocol_iwarp(ibdev, bq->cm_id->port_num)) {
+		ret = bulk_qp_map_flush(bq);
+		if (ret)
+			goto err_rx;
+	}
 	bq->credits = BULK_QP_SEND_DEPTH;
 	return 0;
 
@@ -209,16 +239,25 @@ err_qp:
 err_cq:
 	ib_free_cq(bq->cq);
 	bq->cq = NULL;
-	bulk_qp_unmap_rx(bq);
+	bulk_qp_unmap_buffers(bq);
 	return ret;
 }
 
-void bulk_qp_unmap_rx(struct bulk_qp *bq)
+/* The receive buffers and the flush sink, whatever of them is mapped. */
+void bulk_qp_unmap_buffers(struct bulk_qp *bq)
 {
+	struct ib_device *ibdev = bq->peer->dev->ibdev;
 	int i;
 
+	if (bq->flush_buf) {
+		ib_dma_unmap_single(ibdev, bq->flush_dma, BULK_FLUSH_LEN,
+				    DMA_FROM_DEVICE);
+		kfree(bq->flush_buf);
+		bq->flush_buf = NULL;
+	}
+
 	for (i = 0; i < bq->num_rx; i++)
-		ib_dma_unmap_single(bq->peer->dev->ibdev, bq->rx[i].dma,
+		ib_dma_unmap_single(ibdev, bq->rx[i].dma,
 				    sizeof(bq->rx[i].msg), DMA_FROM_DEVICE);
 	kfree(bq->rx);
 	bq->rx = NULL;
@@ -263,7 +302,7 @@ static void bulk_qp_destroy_work(struct work_struct *work)
 	cancel_work_sync(&bq->fatal_work);
 	if (bq->cq)
 		ib_free_cq(bq->cq);
-	bulk_qp_unmap_rx(bq);
+	bulk_qp_unmap_buffers(bq);
 	bulk_qp_gone(bq);
 	bulk_peer_put(bq->peer);
 	kfree(bq);
