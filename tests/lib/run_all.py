@@ -6,6 +6,9 @@ usage: tests/run [--write-baseline] [STAGE...]
 
 Stages, in order (all by default):
   unit       build the userspace (cmake, build/) and run the C tests (ctest)
+  package    tests/package/run: the Debian packages built, lintian-clean,
+             symbols as mapped, installed into an empty root, a program
+             built from them and run on the stock (vanilla) kernel
   kernel-check  checkpatch --strict, W=1 and sparse on our kernel code
              (buildlib/kernel-check)
   harness    host-side tests of buildlib/vm-run; they boot guests
@@ -129,6 +132,15 @@ def stage_unit():
         fail('unit', f'ctest printed no summary (exit {rc})')
 
 
+def stage_package():
+    rc, _ = run('kernel-build-vanilla', ['buildlib/kernel-build', '--flavor', 'vanilla'])
+    if rc != 0:
+        fail('package', 'the vanilla kernel does not build')
+        return
+    rc, out = run('package', ['tests/package/run'])
+    add_counts_from('package', rc, out)
+
+
 def stage_kernel_check():
     rc, out = run('kernel-check', ['buildlib/kernel-check'])
     add_counts_from('kernel-check', rc, out)
@@ -249,8 +261,8 @@ def main():
     args = sys.argv[1:]
     write = '--write-baseline' in args
     args = [a for a in args if a != '--write-baseline']
-    stages = ['unit', 'kernel-check', 'harness', 'guest', 'siw', 'large', 'pair',
-              'rdma-core']
+    stages = ['unit', 'package', 'kernel-check', 'harness', 'guest', 'siw', 'large',
+              'pair', 'rdma-core']
     unknown = [a for a in args if a not in stages]
     if unknown:
         print(__doc__, file=sys.stderr)
@@ -270,6 +282,8 @@ def main():
         say(f'stage {s}')
         if s == 'unit':
             stage_unit()
+        elif s == 'package':
+            stage_package()
         elif s == 'kernel-check':
             stage_kernel_check()
         elif s == 'harness':
