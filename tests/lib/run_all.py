@@ -11,6 +11,9 @@ Stages, in order (all by default):
              built from them and run on the stock (vanilla) kernel
   kernel-check  checkpatch --strict, W=1 and sparse on our kernel code
              (buildlib/kernel-check)
+  series     buildlib/export-series --check: the kernel side as a
+             format-patch series against 6.1, each patch checkpatch-clean,
+             with kernel-doc on its exports, building with W=1 on its own
   harness    host-side tests of buildlib/vm-run; they boot guests
   guest      the Python suite under tests/guest, in one guest
   siw        the transport's guest tests again on siw0, in a guest without
@@ -146,6 +149,11 @@ def stage_kernel_check():
     add_counts_from('kernel-check', rc, out)
 
 
+def stage_series():
+    rc, out = run('series', ['buildlib/export-series', '--check'])
+    add_counts_from('series', rc, out)
+
+
 def stage_harness():
     rc, out = run('harness', [PY, 'tests/lib/suite.py', 'tests/harness'])
     add_counts_from('harness', rc, out)
@@ -261,8 +269,8 @@ def main():
     args = sys.argv[1:]
     write = '--write-baseline' in args
     args = [a for a in args if a != '--write-baseline']
-    stages = ['unit', 'package', 'kernel-check', 'harness', 'guest', 'siw', 'large',
-              'pair', 'rdma-core']
+    stages = ['unit', 'package', 'kernel-check', 'series', 'harness', 'guest', 'siw',
+              'large', 'pair', 'rdma-core']
     unknown = [a for a in args if a not in stages]
     if unknown:
         print(__doc__, file=sys.stderr)
@@ -286,6 +294,8 @@ def main():
             stage_package()
         elif s == 'kernel-check':
             stage_kernel_check()
+        elif s == 'series':
+            stage_series()
         elif s == 'harness':
             stage_harness()
         elif s == 'guest':
