@@ -13,6 +13,7 @@
 #define IB_USER_IOCTL_BULK_H
 
 #include <linux/types.h>
+#include <linux/ioctl.h>
 
 /*
  * UVERBS_OBJECT_BULK_EP: a process's endpoint on one device. An FD object:
@@ -216,5 +217,25 @@ struct ib_uverbs_bulk_wc {
 	__u32 imm;
 	__u32 src_ep;		/* RECV and IMM: the sending endpoint */
 };
+
+/*
+ * io_uring: IORING_OP_URING_CMD on the endpoint's file posts one
+ * operation, on a ring set up with IORING_SETUP_SQE128 and
+ * IORING_SETUP_CQE32 (EINVAL otherwise). The SQE's cmd_op is
+ * IB_UVERBS_BULK_URING_POST and its command area holds struct
+ * ib_uverbs_bulk_uring_cmd, read once. The operation completes as the
+ * SQE's CQE, never through POLL: res is the bytes moved or -errno (the
+ * op's length must be below 2 GiB: res is 32 bits), big_cqe[0] is
+ * src_ep << 32 | opcode and big_cqe[1] is 0. WRITE, READ and SEND only:
+ * a RECV waits for a sender without bound and a queued uring_cmd cannot
+ * be cancelled, so RECVs go through POST (EOPNOTSUPP here).
+ */
+struct ib_uverbs_bulk_uring_cmd {
+	struct ib_uverbs_bulk_op op;	/* wr_id 0: the SQE's user_data */
+	__aligned_u64 reserved[2];
+};
+
+#define IB_UVERBS_BULK_URING_POST \
+	_IOWR('b', 0x01, struct ib_uverbs_bulk_uring_cmd)
 
 #endif /* IB_USER_IOCTL_BULK_H */

@@ -11,7 +11,9 @@
 #define INFINIBAND_BULK_H
 
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
+#include <linux/io_uring.h>
 #include <infiniband/verbs.h>
 
 #ifdef __cplusplus
@@ -106,6 +108,52 @@ struct ibv_bulk_wc {
 
 /* Up to @num completions into @wc: their count, or a negative errno. */
 int ibv_bulk_poll(struct ibv_bulk_ep *ep, struct ibv_bulk_wc *wc, int num);
+
+/*
+ * io_uring: one WRITE, READ or SEND per IORING_OP_URING_CMD on the
+ * endpoint's file, completed as that SQE's CQE. The ring must be set up
+ * with IBV_BULK_URING_SETUP_FLAGS (128-byte SQEs, 32-byte CQEs).
+ */
+#define IBV_BULK_URING_SETUP_FLAGS (IORING_SETUP_SQE128 | IORING_SETUP_CQE32)
+#define IBV_BULK_URING_CMD_SIZE 80	/* the command area of a 128-byte SQE */
+
+/* Encode @op into an SQE's command area: 0 or a positive errno. */
+int ibv_bulk_uring_cmd(struct ibv_bulk_ep *ep, const struct ibv_bulk_op *op,
+		       void *cmd, uint32_t *cmd_op);
+
+/*
+ * Prepare @sqe (128 bytes) to post @op on @ep; the CQE's user_data is
+ * op->wr_id. Returns 0 or a positive errno (the SQE is then unusable).
+ */
+static inline int ibv_bulk_prep_op(struct io_uring_sqe *sqe,
+				   struct ibv_bulk_ep *ep,
+				   const struct ibv_bulk_op *op)
+{
+	uint32_t cmd_op;
+	int ret;
+
+	memset(sqe, 0, 2 * sizeof(*sqe));
+	ret = ibv_bulk_uring_cmd(ep, op, sqe->cmd, &cmd_op);
+	if (ret)
+		return ret;
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = ibv_bulk_ep_fd(ep);
+	sqe->cmd_op = cmd_op;
+	sqe->user_data = op->wr_id;
+	return 0;
+}
+
+/* The completion a CQE (32 bytes) of ibv_bulk_prep_op() reports. */
+static inline void ibv_bulk_cqe_to_wc(const struct io_uring_cqe *cqe,
+				      struct ibv_bulk_wc *wc)
+{
+	wc->wr_id = cqe->user_data;
+	wc->opcode = (uint32_t)cqe->big_cqe[0];
+	wc->status = cqe->res < 0 ? -cqe->res : 0;
+	wc->byte_len = cqe->res < 0 ? 0 : (uint64_t)cqe->res;
+	wc->imm = 0;
+	wc->src_ep = (uint32_t)(cqe->big_cqe[0] >> 32);
+}
 
 #ifdef __cplusplus
 }

@@ -124,3 +124,24 @@ EXPORT int ibv_bulk_poll(struct ibv_bulk_ep *ep, struct ibv_bulk_wc *wc,
 		return -ret;
 	return n;
 }
+
+_Static_assert(sizeof(struct ib_uverbs_bulk_uring_cmd) <= IBV_BULK_URING_CMD_SIZE,
+	       "the uring command fits a 128-byte SQE");
+
+EXPORT int ibv_bulk_uring_cmd(struct ibv_bulk_ep *ep, const struct ibv_bulk_op *op,
+			      void *cmd, uint32_t *cmd_op)
+{
+	struct ib_uverbs_bulk_uring_cmd *c = cmd;
+	int ret;
+
+	if (!ep || !op || !cmd || !cmd_op)
+		return EINVAL;
+	memset(c, 0, IBV_BULK_URING_CMD_SIZE);
+	ret = to_kernel_op(ep, op, &c->op);
+	if (ret)
+		return ret;
+	/* The CQE carries the SQE's user_data instead. */
+	c->op.wr_id = 0;
+	*cmd_op = IB_UVERBS_BULK_URING_POST;
+	return 0;
+}

@@ -9,6 +9,7 @@ for WARNING, BUG and lockdep-free oopses by vm-run.
 """
 
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -56,3 +57,19 @@ class LargeTest(LoopbackCase):
         wc = self.one(self.a, timeout=600)
         self.assertEqual((wc.wr_id, wc.opcode, wc.status, wc.byte_len),
                          (4, B.OP_SEND, 0, SIZE))
+
+
+class UringLargeTest(LoopbackCase):
+    """The same sizes submitted through io_uring (tests/guest/bin/bulk_uring)."""
+
+    SIZE = 4096     # the tool makes its own endpoints and buffers
+
+    def test_64mib_through_io_uring(self):
+        tool = os.path.join(B.TOP, 'build', 'tests', 'bin', 'bulk_uring')
+        for op in ('write', 'read', 'send'):
+            with self.subTest(op=op):
+                out = subprocess.run([tool, self.DEVICE, self.ip, 'data', op, str(SIZE), '1',
+                                      '1'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True, timeout=900)
+                self.assertEqual((out.returncode, out.stdout.strip()), (0, 'ok ops=1'),
+                                 out.stdout)

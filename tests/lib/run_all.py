@@ -169,7 +169,8 @@ def stage_guest():
 
 
 # The guest tests that exercise the transport rather than rxe itself.
-SIW_TESTS = ['test_bulk_ep', 'test_bulk_mr', 'test_bulk_ops', 'test_bulk_raw_input']
+SIW_TESTS = ['test_bulk_ep', 'test_bulk_mr', 'test_bulk_ops', 'test_bulk_raw_input',
+             'test_bulk_uring']
 
 
 def stage_on_device(name, device, argv, env=None):

@@ -93,6 +93,24 @@ int main(void)
 	CHECK_ERRNO(ibv_bulk_poll(&ep, &wc, -1), -EINVAL);
 	CHECK_ERRNO(ibv_bulk_poll(&ep, &wc, 0), 0);
 
+	/* io_uring encoding: the same checks as POST, nothing submitted. */
+	{
+		unsigned char cmd[IBV_BULK_URING_CMD_SIZE];
+		uint32_t cmd_op;
+
+		op.opcode = IBV_BULK_OP_WRITE;
+		op.conn = &conn;
+		op.mr = &mr;
+		CHECK_ERRNO(ibv_bulk_uring_cmd(NULL, &op, cmd, &cmd_op), EINVAL);
+		CHECK_ERRNO(ibv_bulk_uring_cmd(&ep, NULL, cmd, &cmd_op), EINVAL);
+		CHECK_ERRNO(ibv_bulk_uring_cmd(&ep, &op, NULL, &cmd_op), EINVAL);
+		CHECK_ERRNO(ibv_bulk_uring_cmd(&ep, &op, cmd, NULL), EINVAL);
+		op.conn = &other_conn;
+		CHECK_ERRNO(ibv_bulk_uring_cmd(&ep, &op, cmd, &cmd_op), EINVAL);
+		op.conn = &conn;
+		CHECK_ERRNO(ibv_bulk_uring_cmd(&ep, &op, cmd, &cmd_op), 0);
+	}
+
 	/*
 	 * Calls that pass their checks reach the kernel: here the forged
 	 * cmd_fd answers EBADF, which proves the checks above were the

@@ -19,6 +19,7 @@ struct ib_bulk_ep;
 struct ib_bulk_mr;
 struct ib_bulk_conn;
 struct sockaddr;
+struct io_uring_cmd;
 
 /**
  * struct ib_bulk_ops - what ib_uverbs calls in the bulk transport
@@ -49,6 +50,9 @@ struct sockaddr;
  *	@num_posted tells how many were accepted, the return value why the
  *	next one was not (0 when all were accepted)
  * @poll: move up to @num completions to @wc; returns how many
+ * @uring_post: accept one operation submitted through io_uring; its one
+ *	completion goes to ib_bulk_uring_complete(@ucmd, ...) instead of the
+ *	endpoint's ring. Returns 0 when accepted, else why not.
  */
 struct ib_bulk_ops {
 	struct module *owner;
@@ -76,9 +80,13 @@ struct ib_bulk_ops {
 		    u32 num, u32 *num_posted);
 	int (*poll)(struct ib_bulk_ep *ep, struct ib_uverbs_bulk_wc *wc,
 		    u32 num);
+	int (*uring_post)(struct ib_bulk_ep *ep,
+			  const struct ib_uverbs_bulk_op *op,
+			  struct io_uring_cmd *ucmd);
 };
 
 int ib_bulk_register_ops(const struct ib_bulk_ops *ops);
 void ib_bulk_unregister_ops(const struct ib_bulk_ops *ops);
+void ib_bulk_uring_complete(struct io_uring_cmd *ucmd, int res, u64 res2);
 
 #endif /* _RDMA_IB_BULK_H */

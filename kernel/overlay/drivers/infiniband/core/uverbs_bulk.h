@@ -33,6 +33,10 @@ static inline struct ib_bulk_ep_uobj *to_bulk_ep_uobj(struct ib_uobject *uobj)
 const struct ib_bulk_ops *uverbs_bulk_ops_get(void);
 int uverbs_bulk_ep_lock_pin(struct ib_bulk_ep_uobj *uep);
 
+struct io_uring_cmd;
+int uverbs_bulk_ep_uring_cmd(struct io_uring_cmd *ucmd,
+			     unsigned int issue_flags);
+
 /*
  * The MR's uobject. It holds its own reference on the transport's module:
  * it may outlive the endpoint it was registered for.

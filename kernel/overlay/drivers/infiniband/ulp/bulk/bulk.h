@@ -244,6 +244,7 @@ struct bulk_op {
 	u32 dst_ep;
 	u32 ack_seq;			/* RECV: the sender's request */
 	bool imm;			/* WRITE: send wc.imm after the data */
+	struct io_uring_cmd *ucmd;	/* completes as this CQE, or NULL */
 	bool finished;
 	struct bulk_req req;
 	struct bulk_msg_tx mtx;
@@ -391,6 +392,9 @@ void bulk_rgrant_put(struct bulk_peer *peer, struct bulk_rgrant *rg);
 /* op.c */
 int bulk_ep_post(struct ib_bulk_ep *ep, const struct ib_uverbs_bulk_op *uops,
 		 u32 num, u32 *num_posted);
+int bulk_ep_uring_post(struct ib_bulk_ep *ep,
+		       const struct ib_uverbs_bulk_op *uop,
+		       struct io_uring_cmd *ucmd);
 void bulk_op_put(struct bulk_op *op);
 void bulk_op_finish(struct bulk_op *op, int status);
 int bulk_op_post_chunk(struct bulk_op *op, struct bulk_qp *bq);

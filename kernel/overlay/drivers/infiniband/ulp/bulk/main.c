@@ -22,6 +22,7 @@ static const struct ib_bulk_ops bulk_ops = {
 	.revoke = bulk_revoke,
 	.post = bulk_ep_post,
 	.poll = bulk_ep_poll,
+	.uring_post = bulk_ep_uring_post,
 };
 
 static int __init ib_bulk_init(void)

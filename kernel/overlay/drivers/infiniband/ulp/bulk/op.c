@@ -55,7 +55,13 @@ void bulk_op_finish(struct bulk_op *op, int status)
 	op->wc.status = -status;
 	if (status)
 		op->wc.byte_len = 0;
-	bulk_cq_push(op->ep, &op->wc);
+	if (op->ucmd)
+		/* io_uring's CQE; the length is below 2 GiB (checked at post). */
+		ib_bulk_uring_complete(op->ucmd,
+				       status ?: (int)op->wc.byte_len,
+				       (u64)op->wc.src_ep << 32 | op->wc.opcode);
+	else
+		bulk_cq_push(op->ep, &op->wc);
 	bulk_op_put(op);
 }
 
@@ -354,8 +360,14 @@ static struct bulk_peer *bulk_op_get_peer(struct ib_bulk_ep *ep, u32 id,
 	return peer;
 }
 
+/*
+ * Accept one operation. Its completion goes to @ucmd's CQE when it came
+ * through io_uring, else to the endpoint's ring, where it reserves its
+ * slot first.
+ */
 static int bulk_op_post_one(struct ib_bulk_ep *ep,
-			    const struct ib_uverbs_bulk_op *uop)
+			    const struct ib_uverbs_bulk_op *uop,
+			    struct io_uring_cmd *ucmd)
 {
 	struct bulk_peer *peer = NULL;
 	struct ib_bulk_mr *mr;
@@ -382,12 +394,13 @@ static int bulk_op_post_one(struct ib_bulk_ep *ep,
 	}
 	/* The completion's slot, before anything can complete. */
 	ret = -ENOSPC;
-	if (!bulk_cq_reserve(ep))
+	if (!ucmd && !bulk_cq_reserve(ep))
 		goto err_peer;
 	ret = -ENOMEM;
 	op = bulk_op_alloc(ep, uop);
 	if (!op)
 		goto err_cq;
+	op->ucmd = ucmd;
 	op->mr = mr;
 	op->peer = peer;
 	op->laddr = mr->addr + uop->offset;
@@ -423,7 +436,8 @@ static int bulk_op_post_one(struct ib_bulk_ep *ep,
 	return 0;
 
 err_cq:
-	bulk_cq_unreserve(ep);
+	if (!ucmd)
+		bulk_cq_unreserve(ep);
 err_peer:
 	if (peer)
 		bulk_peer_put(peer);
@@ -439,12 +453,27 @@ int bulk_ep_post(struct ib_bulk_ep *ep, const struct ib_uverbs_bulk_op *uops,
 	u32 i;
 
 	for (i = 0; i < num; i++) {
-		ret = bulk_op_post_one(ep, &uops[i]);
+		ret = bulk_op_post_one(ep, &uops[i], NULL);
 		if (ret)
 			break;
 	}
 	*num_posted = i;
 	return ret;
+}
+
+/*
+ * Linux 6.1 cannot cancel a uring_cmd, and a ring's owner cannot exit
+ * while one is queued. WRITE, READ and SEND end by themselves (the data
+ * moves, or the connection fails); a RECV waits for a sender without
+ * bound, so RECVs are posted with POST only.
+ */
+int bulk_ep_uring_post(struct ib_bulk_ep *ep,
+		       const struct ib_uverbs_bulk_op *uop,
+		       struct io_uring_cmd *ucmd)
+{
+	if (uop->opcode == IB_UVERBS_BULK_OP_RECV)
+		return -EOPNOTSUPP;
+	return bulk_op_post_one(ep, uop, ucmd);
 }
 
 /* A node announces a SEND for one of our endpoints: READ it into a RECV. */

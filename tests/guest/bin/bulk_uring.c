@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * rdma-bulk operations through io_uring, for the guest tests. Two
+ * endpoints of one process talk over the node's own address (a real RC
+ * loopback); z grants its whole MR to a.
+ *   bulk_uring DEVICE ADDR data OP SIZE COUNT DEPTH [sqpoll]
+ *	COUNT operations of SIZE bytes (OP write, read or send), DEPTH in
+ *	flight, every byte compared afterwards. Prints "ok ops=N".
+ *   bulk_uring DEVICE ADDR bad
+ *	SQEs the kernel must refuse, one line "<case> <res>" each.
+ *   bulk_uring DEVICE ADDR mixed
+ *	an ioctl-posted and a uring-posted WRITE on the same endpoint.
+ *   bulk_uring DEVICE ADDR inflight N exit|close
+ *	N 4 KiB WRITEs submitted, then the process exits (or closes the
+ *	ring and tears down) without reaping them. Prints "submitted N".
+ * Exit status 0 when the run could be judged; the caller holds the
+ * expectations.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <liburing.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <infiniband/bulk.h>
+#include <rdma/ib_user_ioctl_bulk.h>
+
+#define MR_SIZE (66UL << 20)
+
+static struct {
+	struct ibv_context *ctx;
+	struct ibv_bulk_ep *a, *z;
+	struct ibv_bulk_mr *amr, *zmr;
+	struct ibv_bulk_conn *az, *za;
+	uint64_t grant;
+	unsigned char *abuf, *zbuf;
+} s;
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "bulk_uring: %s: %s\n", what, strerror(err));
+	exit(2);
+}
+
+static void setup(const char *dev, const char *addr)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct ibv_device **list;
+	int i, n;
+
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
+		die(addr, EINVAL);
+	list = ibv_get_device_list(&n);
+	for (i = 0; list && i < n; i++)
+		if (!strcmp(ibv_get_device_name(list[i]), dev))
+			s.ctx = ibv_open_device(list[i]);
+	ibv_free_device_list(list);
+	if (!s.ctx)
+		die(dev, ENODEV);
+	s.abuf = mmap(NULL, MR_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	s.zbuf = mmap(NULL, MR_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (s.abuf == MAP_FAILED || s.zbuf == MAP_FAILED)
+		die("mmap", errno);
+	s.a = ibv_bulk_ep_open(s.ctx, NULL);
+	s.z = ibv_bulk_ep_open(s.ctx, NULL);
+	if (!s.a || !s.z)
+		die("ibv_bulk_ep_open", errno);
+	s.amr = ibv_bulk_reg_mr(s.a, s.abuf, MR_SIZE, 0);
+	s.zmr = ibv_bulk_reg_mr(s.z, s.zbuf, MR_SIZE,
+				IBV_BULK_ACCESS_REMOTE_READ |
+				IBV_BULK_ACCESS_REMOTE_WRITE);
+	if (!s.amr || !s.zmr)
+		die("ibv_bulk_reg_mr", errno);
+	s.az = ibv_bulk_connect(s.a, (struct sockaddr *)&sin, ibv_bulk_ep_id(s.z));
+	s.za = ibv_bulk_connect(s.z, (struct sockaddr *)&sin, ibv_bulk_ep_id(s.a));
+	if (!s.az || !s.za)
+		die("ibv_bulk_connect", errno);
+	errno = ibv_bulk_grant(s.za, s.zmr, 0, MR_SIZE,
+			       IBV_BULK_ACCESS_REMOTE_READ |
+			       IBV_BULK_ACCESS_REMOTE_WRITE, &s.grant);
+	if (errno)
+		die("ibv_bulk_grant", errno);
+}
+
+static void teardown(void)
+{
+	if (ibv_bulk_revoke(s.za, s.grant) || ibv_bulk_disconnect(s.az) ||
+	    ibv_bulk_disconnect(s.za) || ibv_bulk_dereg_mr(s.amr) ||
+	    ibv_bulk_dereg_mr(s.zmr) || ibv_bulk_ep_close(s.a) ||
+	    ibv_bulk_ep_close(s.z))
+		die("teardown", EIO);
+	ibv_close_device(s.ctx);
+}
+
+static void ring_init(struct io_uring *ring, unsigned int entries,
+		      unsigned int flags)
+{
+	struct io_uring_params p = { .flags = flags, .sq_thread_idle = 2000 };
+	int ret = io_uring_queue_init_params(entries, ring, &p);
+
+	if (ret)
+		die("io_uring_queue_init_params", -ret);
+}
+
+/* A WRITE from a's MR to z's grant: slot i of SIZE bytes, odd offsets. */
+static struct ibv_bulk_op op_at(uint32_t opcode, uint64_t size, uint64_t i)
+{
+	struct ibv_bulk_op op = {
+		.wr_id = i + 1, .opcode = opcode, .conn = s.az, .mr = s.amr,
+		.offset = 1 + i * size, .length = size,
+	};
+
+	if (opcode != IBV_BULK_OP_SEND) {
+		op.remote_grant = s.grant;
+		op.remote_offset = 3 + i * size;
+	}
+	return op;
+}
+
+static void fill(unsigned char *p, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (unsigned char)((i * 2654435761u) >> 13 ^ seed);
+}
+
+static int data(const char *opname, uint64_t size, unsigned int count,
+		unsigned int depth, int sqpoll)
+{
+	uint32_t opcode = !strcmp(opname, "read") ? IBV_BULK_OP_READ :
+			  !strcmp(opname, "send") ? IBV_BULK_OP_SEND :
+			  IBV_BULK_OP_WRITE;
+	unsigned int slots = (MR_SIZE - 8) / size, sub = 0, done = 0, inflight = 0;
+	unsigned int i;
+	unsigned char *src = opcode == IBV_BULK_OP_READ ? s.zbuf + 3 : s.abuf + 1;
+	unsigned char *dst = opcode == IBV_BULK_OP_READ ? s.abuf + 1 : s.zbuf + 3;
+	struct io_uring ring;
+
+	if (!slots)
+		die("size", EINVAL);
+	fill(src, (uint64_t)size * (count < slots ? count : slots), size + count);
+	if (opcode == IBV_BULK_OP_SEND) {
+		/* FIFO matching: RECV i lands where SEND i's data is checked. */
+		for (i = 0; i < count; i++) {
+			struct ibv_bulk_op r = {
+				.wr_id = i, .opcode = IBV_BULK_OP_RECV,
+				.mr = s.zmr, .offset = 3 + (i % slots) * size,
+				.length = size,
+			};
+			unsigned int n;
+
+			if (ibv_bulk_post(s.z, &r, 1, &n))
+				die("post RECV", EIO);
+		}
+	}
+	ring_init(&ring, depth, IBV_BULK_URING_SETUP_FLAGS |
+		  (sqpoll ? IORING_SETUP_SQPOLL : 0));
+	while (done < count) {
+		struct io_uring_cqe *cqe;
+		struct ibv_bulk_wc wc;
+		int ret;
+
+		while (inflight < depth && sub < count) {
+			struct ibv_bulk_op op = op_at(opcode, size, sub % slots);
+			struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+
+			if (!sqe)
+				break;
+			op.wr_id = sub + 1;
+			ret = ibv_bulk_prep_op(sqe, s.a, &op);
+			if (ret)
+				die("ibv_bulk_prep_op", ret);
+			sub++;
+			inflight++;
+		}
+		ret = io_uring_submit_and_wait(&ring, 1);
+		if (ret < 0)
+			die("io_uring_submit_and_wait", -ret);
+		while (io_uring_peek_cqe(&ring, &cqe) == 0) {
+			ibv_bulk_cqe_to_wc(cqe, &wc);
+			io_uring_cqe_seen(&ring, cqe);
+			if (wc.status || wc.byte_len != size ||
+			    wc.opcode != opcode || wc.wr_id < 1 ||
+			    wc.wr_id > count) {
+				printf("bad completion wr_id=%llu status=%d len=%llu opcode=%u\n",
+				       (unsigned long long)wc.wr_id, wc.status,
+				       (unsigned long long)wc.byte_len, wc.opcode);
+				return 1;
+			}
+			done++;
+			inflight--;
+		}
+	}
+	io_uring_queue_exit(&ring);
+	if (opcode == IBV_BULK_OP_SEND) {
+		struct ibv_bulk_wc wc[64];
+		unsigned int got = 0;
+
+		while (got < count) {
+			int n = ibv_bulk_poll(s.z, wc, 64);
+
+			if (n < 0)
+				die("poll", -n);
+			for (i = 0; i < (unsigned int)n; i++)
+				if (wc[i].status || wc[i].byte_len != size)
+					die("RECV completion", EIO);
+			got += n;
+		}
+	}
+	if (memcmp(src, dst, (uint64_t)size * (count < slots ? count : slots))) {
+		printf("data differ\n");
+		return 1;
+	}
+	printf("ok ops=%u\n", count);
+	return 0;
+}
+
+/* Submit one SQE and report its CQE's res. */
+static int one(struct io_uring *ring, struct io_uring_sqe *sqe)
+{
+	struct io_uring_cqe *cqe;
+	int ret, res;
+
+	(void)sqe;
+	ret = io_uring_submit_and_wait(ring, 1);
+	if (ret < 0)
+		return ret;
+	ret = io_uring_wait_cqe(ring, &cqe);
+	if (ret)
+		return ret;
+	res = cqe->res;
+	io_uring_cqe_seen(ring, cqe);
+	return res;
+}
+
+static void report(const char *name, int res)
+{
+	printf("%s %s\n", name, res < 0 ? strerrorname_np(-res) : res ? "bytes" : "0");
+}
+
+static int bad(void)
+{
+	struct ibv_bulk_op op = op_at(IBV_BULK_OP_WRITE, 4096, 0);
+	struct ib_uverbs_bulk_uring_cmd *cmd;
+	struct io_uring_sqe *sqe;
+	struct io_uring ring;
+	int fds[2], ep_fd;
+
+	/* 64-byte SQEs have no room for the command. */
+	ring_init(&ring, 4, IORING_SETUP_CQE32);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_rw(IORING_OP_URING_CMD, sqe, ibv_bulk_ep_fd(s.a), NULL, 0, 0);
+	sqe->cmd_op = IB_UVERBS_BULK_URING_POST;
+	report("no_sqe128", one(&ring, sqe));
+	io_uring_queue_exit(&ring);
+
+	ring_init(&ring, 4, IORING_SETUP_SQE128);
+	sqe = io_uring_get_sqe(&ring);
+	ibv_bulk_prep_op(sqe, s.a, &op);
+	report("no_cqe32", one(&ring, sqe));
+	io_uring_queue_exit(&ring);
+
+	ring_init(&ring, 8, IBV_BULK_URING_SETUP_FLAGS);
+#define BAD(name, change) do {					\
+		sqe = io_uring_get_sqe(&ring);			\
+		ibv_bulk_prep_op(sqe, s.a, &op);		\
+		cmd = (struct ib_uverbs_bulk_uring_cmd *)sqe->cmd;	\
+		(void)cmd;					\
+		change;						\
+		report(name, one(&ring, sqe));			\
+	} while (0)
+	BAD("valid", (void)0);
+	BAD("unknown_cmd_op", sqe->cmd_op = 0x1234);
+	BAD("reserved", cmd->reserved[1] = 1);
+	BAD("wr_id_in_cmd", cmd->op.wr_id = 5);
+	BAD("op_reserved", cmd->op.reserved = 1);
+	BAD("opcode", cmd->op.opcode = 77);
+	BAD("recv", (cmd->op.opcode = IB_UVERBS_BULK_OP_RECV, cmd->op.conn_id = 0,
+		     cmd->op.remote_grant = 0));
+	BAD("two_gib", cmd->op.length = 1ULL << 31);
+	BAD("bad_mr", cmd->op.mr_id = 999);
+	BAD("bad_conn", cmd->op.conn_id = 999);
+	BAD("past_mr", cmd->op.offset = MR_SIZE);
+	BAD("unknown_grant", cmd->op.remote_grant = 0xdead);
+	BAD("past_grant", cmd->op.remote_offset = MR_SIZE);
+	if (pipe(fds))
+		die("pipe", errno);
+	BAD("not_an_endpoint", sqe->fd = fds[0]);
+	/* The endpoint as a registered file. */
+	ep_fd = ibv_bulk_ep_fd(s.a);
+	if (io_uring_register_files(&ring, &ep_fd, 1))
+		die("io_uring_register_files", EIO);
+	BAD("registered_file", (sqe->fd = 0, sqe->flags |= IOSQE_FIXED_FILE));
+#undef BAD
+	io_uring_queue_exit(&ring);
+	printf("done\n");
+	return 0;
+}
+
+static int mixed(void)
+{
+	struct ibv_bulk_op op = op_at(IBV_BULK_OP_WRITE, 4096, 0);
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	struct ibv_bulk_wc wc[4];
+	unsigned int n;
+	int got = 0, ret;
+
+	ring_init(&ring, 4, IBV_BULK_URING_SETUP_FLAGS);
+	op.wr_id = 222;
+	ibv_bulk_prep_op(io_uring_get_sqe(&ring), s.a, &op);
+	io_uring_submit(&ring);
+	op.wr_id = 111;
+	if (ibv_bulk_post(s.a, &op, 1, &n))
+		die("ibv_bulk_post", EIO);
+	ret = io_uring_wait_cqe(&ring, &cqe);
+	if (ret)
+		die("io_uring_wait_cqe", -ret);
+	printf("cqe user_data=%llu res=%d\n", (unsigned long long)cqe->user_data, cqe->res);
+	io_uring_cqe_seen(&ring, cqe);
+	while (got < 1) {
+		ret = ibv_bulk_poll(s.a, wc, 4);
+		if (ret < 0)
+			die("poll", -ret);
+		for (n = 0; n < (unsigned int)ret; n++)
+			printf("wc wr_id=%llu status=%d\n",
+			       (unsigned long long)wc[n].wr_id, wc[n].status);
+		got += ret;
+	}
+	/* Nothing more on either path. */
+	usleep(200000);
+	printf("extra poll=%d cqe=%d\n", ibv_bulk_poll(s.a, wc, 4),
+	       io_uring_peek_cqe(&ring, &cqe) == 0);
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
+static int inflight(unsigned int count, const char *how)
+{
+	struct io_uring ring;
+	unsigned int i;
+
+	ring_init(&ring, count, IBV_BULK_URING_SETUP_FLAGS);
+	for (i = 0; i < count; i++) {
+		struct ibv_bulk_op op = op_at(IBV_BULK_OP_WRITE, 4096, i);
+
+		if (ibv_bulk_prep_op(io_uring_get_sqe(&ring), s.a, &op))
+			die("ibv_bulk_prep_op", EIO);
+	}
+	if (io_uring_submit(&ring) != (int)count)
+		die("io_uring_submit", EIO);
+	printf("submitted %u\n", count);
+	fflush(stdout);
+	if (!strcmp(how, "exit"))
+		_exit(0);	/* ring, endpoints and MRs go with the process */
+	io_uring_queue_exit(&ring);
+	teardown();
+	printf("closed\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int ret = 2;
+
+	if (argc < 4) {
+		fprintf(stderr, "usage: see the comment at the top\n");
+		return 2;
+	}
+	setup(argv[1], argv[2]);
+	if (!strcmp(argv[3], "data") && argc >= 7)
+		ret = data(argv[4], strtoull(argv[5], NULL, 0), strtoul(argv[6], NULL, 0),
+			   argc > 7 ? strtoul(argv[7], NULL, 0) : 1,
+			   argc > 8 && !strcmp(argv[8], "sqpoll"));
+	else if (!strcmp(argv[3], "bad"))
+		ret = bad();
+	else if (!strcmp(argv[3], "mixed"))
+		ret = mixed();
+	else if (!strcmp(argv[3], "inflight") && argc == 6)
+		return inflight(strtoul(argv[4], NULL, 0), argv[5]);
+	if (ret != 2)
+		teardown();
+	return ret;
+}

@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+"""Operations through io_uring (IORING_OP_URING_CMD on the endpoint's file).
+
+tests/guest/bin/bulk_uring does the io_uring work with liburing; these
+tests hold the expectations. Two endpoints of one process over the
+guest's own address, as in test_bulk_ops. The 64 MiB case runs in the
+`large` stage (tests/large) on the kernel without KASAN.
+"""
+
+import os
+import re
+import signal
+import subprocess
+import time
+
+from base import BulkTestCase, ibbulk
+
+TOOL = os.path.join(ibbulk.TOP, 'build', 'tests', 'bin', 'bulk_uring')
+
+
+def rdma_count(what):
+    out = subprocess.run(['rdma', 'resource', 'show', what], stdout=subprocess.PIPE,
+                         text=True, check=True).stdout
+    return len(out.splitlines())
+
+
+class UringTest(BulkTestCase):
+
+    def tool(self, *args, timeout=600):
+        out = subprocess.run([TOOL, self.DEVICE, self.guest_addr(), *map(str, args)],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             timeout=timeout)
+        return out.returncode, out.stdout
+
+    def data(self, op, size, count, depth, *extra):
+        rc, out = self.tool('data', op, size, count, depth, *extra)
+        self.assertEqual((rc, out.strip()), (0, f'ok ops={count}'), out)
+
+    def test_integrity_sizes(self):
+        for op in ('write', 'read', 'send'):
+            for size in (1, 4097, 1 << 20, 9 << 20):
+                with self.subTest(op=op, size=size):
+                    self.data(op, size, 2, 1)
+
+    def test_depths(self):
+        for depth in (1, 32, 256):
+            with self.subTest(depth=depth):
+                self.data('write', 4096, 512, depth)
+        self.data('read', 4096, 256, 32)
+        self.data('send', 4096, 256, 32)
+
+    def test_sqpoll(self):
+        for op in ('write', 'read', 'send'):
+            with self.subTest(op=op):
+                self.data(op, 65536, 64, 32, 'sqpoll')
+
+    def test_bad_sqes(self):
+        rc, out = self.tool('bad')
+        self.assertEqual(rc, 0, out)
+        got = dict(line.split(' ', 1) for line in out.splitlines() if line != 'done')
+        want = {
+            'no_sqe128': 'EINVAL', 'no_cqe32': 'EINVAL', 'valid': 'bytes',
+            'unknown_cmd_op': 'EOPNOTSUPP', 'reserved': 'EINVAL', 'wr_id_in_cmd': 'EINVAL',
+            'op_reserved': 'EINVAL', 'opcode': 'EINVAL', 'recv': 'EOPNOTSUPP',
+            'two_gib': 'EINVAL', 'bad_mr': 'EINVAL', 'bad_conn': 'EINVAL',
+            'past_mr': 'ERANGE', 'unknown_grant': 'EACCES', 'past_grant': 'ERANGE',
+            'not_an_endpoint': 'EOPNOTSUPP', 'registered_file': 'bytes',
+        }
+        self.assertEqual(got, want)
+        self.assertTrue(out.endswith('done\n'), out)
+
+    def test_mixed_paths(self):
+        """ioctl-posted ops complete through POLL, uring-posted ones as CQEs."""
+        rc, out = self.tool('mixed')
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(out.splitlines(), ['cqe user_data=222 res=4096',
+                                            'wc wr_id=111 status=0',
+                                            'extra poll=0 cqe=0'])
+
+    def test_ring_closed_with_256_in_flight(self):
+        mrs = rdma_count('mr')
+        rc, out = self.tool('inflight', 256, 'close', timeout=300)
+        self.assertEqual((rc, out), (0, 'submitted 256\nclosed\n'))
+        self.assertEqual(rdma_count('mr'), mrs)
+
+    def test_process_exits_with_256_in_flight(self):
+        mrs = rdma_count('mr')
+        start = time.monotonic()
+        rc, out = self.tool('inflight', 256, 'exit', timeout=300)
+        self.assertEqual((rc, out), (0, 'submitted 256\n'))
+        # The exit waited for the operations; everything is released after.
+        self.assertEqual(rdma_count('mr'), mrs)
+        print(f'exit with 256 in flight: {time.monotonic() - start:.1f} s', flush=True)
+
+    def test_process_killed_with_256_in_flight(self):
+        mrs = rdma_count('mr')
+        p = subprocess.Popen([TOOL, self.DEVICE, self.guest_addr(), 'inflight', '256', 'close'],
+                             stdout=subprocess.PIPE, text=True)
+        self.assertEqual(p.stdout.readline(), 'submitted 256\n')
+        p.send_signal(signal.SIGKILL)
+        p.wait(timeout=300)
+        self.assertEqual(p.returncode, -signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while rdma_count('mr') != mrs and time.monotonic() < deadline:
+            time.sleep(0.5)
+        self.assertEqual(rdma_count('mr'), mrs)
+
+    def test_syscalls_per_operation(self):
+        """Counted with strace: 32 WRITEs at depth 32 (reported, not judged here)."""
+        out = subprocess.run(['strace', '-f', '-c', '-e', 'trace=io_uring_enter,ioctl', TOOL,
+                              self.DEVICE, self.guest_addr(), 'data', 'write', '4096', '32',
+                              '32'], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             timeout=600)
+        self.assertEqual(out.stdout.strip(), 'ok ops=32', out.stderr)
+        m = re.search(r'^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?io_uring_enter$',
+                      out.stderr, re.M)
+        self.assertIsNotNone(m, out.stderr)
+        enters = int(m.group(1))
+        print(f'io_uring_enter calls for 32 WRITEs at depth 32: {enters} '
+              f'({enters / 32:.3f} per operation)', flush=True)
+        self.assertGreater(enters, 0)
