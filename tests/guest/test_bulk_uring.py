@@ -77,6 +77,18 @@ class UringTest(BulkTestCase):
                                             'wc wr_id=111 status=0',
                                             'extra poll=0 cqe=0'])
 
+    def test_endpoint_inherited_or_passed(self):
+        """A child holding the endpoint's file (fork, SCM_RIGHTS) posts as its owner.
+
+        The endpoint is a capability: the WRITE succeeds, and what it moves
+        is the memory registered for the endpoint (the parent's pages), not
+        the child's changed copy of the buffer.
+        """
+        for how in ('fork', 'scm'):
+            with self.subTest(how=how):
+                rc, out = self.tool(how)
+                self.assertEqual((rc, out), (0, 'child res=4096 landed=parent\n'))
+
     def test_ring_closed_with_256_in_flight(self):
         mrs = rdma_count('mr')
         rc, out = self.tool('inflight', 256, 'close', timeout=300)

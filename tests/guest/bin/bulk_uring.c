@@ -10,6 +10,10 @@
  *	SQEs the kernel must refuse, one line "<case> <res>" each.
  *   bulk_uring DEVICE ADDR mixed
  *	an ioctl-posted and a uring-posted WRITE on the same endpoint.
+ *   bulk_uring DEVICE ADDR fork
+ *   bulk_uring DEVICE ADDR scm
+ *	a WRITE submitted by a child on the endpoint it inherited (fork) or
+ *	received (SCM_RIGHTS); prints the child's CQE and whose bytes landed.
  *   bulk_uring DEVICE ADDR inflight N exit|close
  *	N 4 KiB WRITEs submitted, then the process exits (or closes the
  *	ring and tears down) without reaping them. Prints "submitted N".
@@ -25,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <infiniband/bulk.h>
 #include <rdma/ib_user_ioctl_bulk.h>
@@ -342,6 +348,103 @@ static int mixed(void)
 	return 0;
 }
 
+/* Whose 4 KiB reached z's slot 0: the parent's registered bytes or not. */
+static const char *landed(const unsigned char *parent_copy)
+{
+	if (!memcmp(s.zbuf + 3, parent_copy, 4096))
+		return "parent";
+	return s.zbuf[3] == 0xee ? "child" : "neither";
+}
+
+/* One SQE on @fd with the command area @cmd; the CQE's res. */
+static int submit_cmd(int fd, uint32_t cmd_op, const void *cmd)
+{
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	struct io_uring ring;
+	int res;
+
+	ring_init(&ring, 4, IBV_BULK_URING_SETUP_FLAGS);
+	sqe = io_uring_get_sqe(&ring);
+	memset(sqe, 0, 2 * sizeof(*sqe));
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = fd;
+	sqe->cmd_op = cmd_op;
+	sqe->user_data = 9;
+	memcpy(sqe->cmd, cmd, IBV_BULK_URING_CMD_SIZE);
+	res = one(&ring, sqe);
+	(void)cqe;
+	io_uring_queue_exit(&ring);
+	return res;
+}
+
+/*
+ * The endpoint is a capability: whoever holds its file posts as its owner,
+ * on the memory registered for it, never on its own address space.
+ */
+static int shared_fd(int scm)
+{
+	struct ibv_bulk_op op = op_at(IBV_BULK_OP_WRITE, 4096, 0);
+	unsigned char cmd[IBV_BULK_URING_CMD_SIZE], copy[4096];
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = cmd, .iov_len = sizeof(cmd) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+	uint32_t cmd_op;
+	int sv[2], res, status;
+	pid_t pid;
+
+	fill(s.abuf + 1, 4096, 99);
+	memcpy(copy, s.abuf + 1, 4096);
+	memset(s.zbuf, 0, 8192);
+	if (ibv_bulk_uring_cmd(s.a, &op, cmd, &cmd_op))
+		die("ibv_bulk_uring_cmd", EIO);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		die("socketpair", errno);
+	pid = fork();
+	if (pid < 0)
+		die("fork", errno);
+	if (!pid) {
+		int fd = ibv_bulk_ep_fd(s.a);
+
+		close(sv[0]);
+		/* The child's copy changes; the registered pages are the parent's. */
+		memset(s.abuf + 1, 0xee, 4096);
+		if (scm) {
+			/* Only the received file: close the inherited one. */
+			close(fd);
+			mh.msg_control = cbuf;
+			mh.msg_controllen = sizeof(cbuf);
+			if (recvmsg(sv[1], &mh, 0) != sizeof(cmd))
+				_exit(3);
+			cm = CMSG_FIRSTHDR(&mh);
+			if (!cm || cm->cmsg_type != SCM_RIGHTS)
+				_exit(3);
+			memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+		}
+		res = submit_cmd(fd, cmd_op, cmd);
+		_exit(write(sv[1], &res, sizeof(res)) == sizeof(res) ? 0 : 3);
+	}
+	close(sv[1]);
+	if (scm) {
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &(int){ ibv_bulk_ep_fd(s.a) }, sizeof(int));
+		if (sendmsg(sv[0], &mh, 0) != sizeof(cmd))
+			die("sendmsg", errno);
+	}
+	if (read(sv[0], &res, sizeof(res)) != sizeof(res) ||
+	    waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		die("child", EIO);
+	printf("child res=%d landed=%s\n", res, landed(copy));
+	return 0;
+}
+
 static int inflight(unsigned int count, const char *how)
 {
 	struct io_uring ring;
@@ -383,6 +486,8 @@ int main(int argc, char **argv)
 		ret = bad();
 	else if (!strcmp(argv[3], "mixed"))
 		ret = mixed();
+	else if (!strcmp(argv[3], "fork") || !strcmp(argv[3], "scm"))
+		ret = shared_fd(!strcmp(argv[3], "scm"));
 	else if (!strcmp(argv[3], "inflight") && argc == 6)
 		return inflight(strtoul(argv[4], NULL, 0), argv[5]);
 	if (ret != 2)
