@@ -122,6 +122,15 @@ int ibv_bulk_uring_cmd(struct ibv_bulk_ep *ep, const struct ibv_bulk_op *op,
 		       void *cmd, uint32_t *cmd_op);
 
 /*
+ * The same for a WRITE or READ whose local side is op->length bytes at
+ * @buf, inside a buffer registered with io_uring_register_buffers(): no
+ * bulk MR (op->mr NULL, op->offset 0).
+ */
+int ibv_bulk_uring_cmd_fixed(struct ibv_bulk_ep *ep,
+			     const struct ibv_bulk_op *op, const void *buf,
+			     void *cmd, uint32_t *cmd_op);
+
+/*
  * Prepare @sqe (128 bytes) to post @op on @ep; the CQE's user_data is
  * op->wr_id. Returns 0 or a positive errno (the SQE is then unusable).
  */
@@ -139,6 +148,31 @@ static inline int ibv_bulk_prep_op(struct io_uring_sqe *sqe,
 	sqe->opcode = IORING_OP_URING_CMD;
 	sqe->fd = ibv_bulk_ep_fd(ep);
 	sqe->cmd_op = cmd_op;
+	sqe->user_data = op->wr_id;
+	return 0;
+}
+
+/*
+ * Prepare @sqe to post @op with its local side at @buf in the ring's
+ * registered buffer @buf_index (see ibv_bulk_uring_cmd_fixed()).
+ */
+static inline int ibv_bulk_prep_op_fixed(struct io_uring_sqe *sqe,
+					 struct ibv_bulk_ep *ep,
+					 const struct ibv_bulk_op *op,
+					 const void *buf, uint16_t buf_index)
+{
+	uint32_t cmd_op;
+	int ret;
+
+	memset(sqe, 0, 2 * sizeof(*sqe));
+	ret = ibv_bulk_uring_cmd_fixed(ep, op, buf, sqe->cmd, &cmd_op);
+	if (ret)
+		return ret;
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = ibv_bulk_ep_fd(ep);
+	sqe->cmd_op = cmd_op;
+	sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
+	sqe->buf_index = buf_index;
 	sqe->user_data = op->wr_id;
 	return 0;
 }

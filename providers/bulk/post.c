@@ -128,20 +128,54 @@ EXPORT int ibv_bulk_poll(struct ibv_bulk_ep *ep, struct ibv_bulk_wc *wc,
 _Static_assert(sizeof(struct ib_uverbs_bulk_uring_cmd) <= IBV_BULK_URING_CMD_SIZE,
 	       "the uring command fits a 128-byte SQE");
 
+/* The command area of one io_uring operation, once @kop is filled. */
+static void to_uring_cmd(struct ib_uverbs_bulk_uring_cmd *c,
+			 const struct ib_uverbs_bulk_op *kop, uint32_t *cmd_op)
+{
+	memset(c, 0, IBV_BULK_URING_CMD_SIZE);
+	c->op = *kop;
+	/* The CQE carries the SQE's user_data instead. */
+	c->op.wr_id = 0;
+	*cmd_op = IB_UVERBS_BULK_URING_POST;
+}
+
 EXPORT int ibv_bulk_uring_cmd(struct ibv_bulk_ep *ep, const struct ibv_bulk_op *op,
 			      void *cmd, uint32_t *cmd_op)
 {
-	struct ib_uverbs_bulk_uring_cmd *c = cmd;
+	struct ib_uverbs_bulk_op kop;
 	int ret;
 
 	if (!ep || !op || !cmd || !cmd_op)
 		return EINVAL;
-	memset(c, 0, IBV_BULK_URING_CMD_SIZE);
-	ret = to_kernel_op(ep, op, &c->op);
+	ret = to_kernel_op(ep, op, &kop);
 	if (ret)
 		return ret;
-	/* The CQE carries the SQE's user_data instead. */
-	c->op.wr_id = 0;
-	*cmd_op = IB_UVERBS_BULK_URING_POST;
+	to_uring_cmd(cmd, &kop, cmd_op);
+	return 0;
+}
+
+EXPORT int ibv_bulk_uring_cmd_fixed(struct ibv_bulk_ep *ep,
+				    const struct ibv_bulk_op *op,
+				    const void *buf, void *cmd, uint32_t *cmd_op)
+{
+	struct ib_uverbs_bulk_op kop = {};
+
+	if (!ep || !op || !buf || !cmd || !cmd_op)
+		return EINVAL;
+	if (op->mr || op->offset || !op->conn || op->conn->ep != ep)
+		return EINVAL;
+	/* SEND needs the local side in an MR the receiver can READ. */
+	if (op->opcode != IBV_BULK_OP_WRITE && op->opcode != IBV_BULK_OP_READ)
+		return EOPNOTSUPP;
+	kop.opcode = op->opcode;
+	kop.flags = op->flags;
+	kop.conn_id = op->conn->id;
+	/* With IORING_URING_CMD_FIXED the offset is the buffer's address. */
+	kop.offset = (uintptr_t)buf;
+	kop.length = op->length;
+	kop.remote_grant = op->remote_grant;
+	kop.remote_offset = op->remote_offset;
+	kop.imm = op->imm;
+	to_uring_cmd(cmd, &kop, cmd_op);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <infiniband/bulk.h>
+#include <rdma/ib_user_ioctl_bulk.h>
 #include <rdma/rdma_bulk.h>
 #include "../../providers/bulk/bulk_priv.h"
 #include "check.h"
@@ -109,6 +110,31 @@ int main(void)
 		CHECK_ERRNO(ibv_bulk_uring_cmd(&ep, &op, cmd, &cmd_op), EINVAL);
 		op.conn = &conn;
 		CHECK_ERRNO(ibv_bulk_uring_cmd(&ep, &op, cmd, &cmd_op), 0);
+
+		/* A registered buffer instead of an MR: WRITE and READ only. */
+		CHECK_ERRNO(ibv_bulk_uring_cmd_fixed(&ep, &op, cmd, cmd, &cmd_op), EINVAL);
+		op.mr = NULL;
+		op.offset = 1;
+		CHECK_ERRNO(ibv_bulk_uring_cmd_fixed(&ep, &op, cmd, cmd, &cmd_op), EINVAL);
+		op.offset = 0;
+		CHECK_ERRNO(ibv_bulk_uring_cmd_fixed(NULL, &op, cmd, cmd, &cmd_op), EINVAL);
+		CHECK_ERRNO(ibv_bulk_uring_cmd_fixed(&ep, NULL, cmd, cmd, &cmd_op), EINVAL);
+		CHECK_ERRNO(ibv_bulk_uring_cmd_fixed(&ep, &op, NULL, cmd, &cmd_op), EINVAL);
+		CHECK_ERRNO(ibv_bulk_uring_cmd_fixed(&ep, &op, cmd, NULL, &cmd_op), EINVAL);
+		CHECK_ERRNO(ibv_bulk_uring_cmd_fixed(&ep, &op, cmd, cmd, NULL), EINVAL);
+		op.conn = &other_conn;
+		CHECK_ERRNO(ibv_bulk_uring_cmd_fixed(&ep, &op, cmd, cmd, &cmd_op), EINVAL);
+		op.conn = NULL;
+		CHECK_ERRNO(ibv_bulk_uring_cmd_fixed(&ep, &op, cmd, cmd, &cmd_op), EINVAL);
+		op.conn = &conn;
+		op.opcode = IBV_BULK_OP_SEND;
+		CHECK_ERRNO(ibv_bulk_uring_cmd_fixed(&ep, &op, cmd, cmd, &cmd_op), EOPNOTSUPP);
+		op.opcode = IBV_BULK_OP_READ;
+		CHECK_ERRNO(ibv_bulk_uring_cmd_fixed(&ep, &op, cmd, cmd, &cmd_op), 0);
+		CHECK(((struct ib_uverbs_bulk_uring_cmd *)cmd)->op.offset == (uintptr_t)cmd);
+		CHECK(((struct ib_uverbs_bulk_uring_cmd *)cmd)->op.mr_id == 0);
+		op.opcode = IBV_BULK_OP_WRITE;
+		op.mr = &mr;
 	}
 
 	/*

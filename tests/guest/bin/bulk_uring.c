@@ -3,9 +3,14 @@
  * rdma-bulk operations through io_uring, for the guest tests. Two
  * endpoints of one process talk over the node's own address (a real RC
  * loopback); z grants its whole MR to a.
- *   bulk_uring DEVICE ADDR data OP SIZE COUNT DEPTH [sqpoll]
+ *   bulk_uring DEVICE ADDR data OP SIZE COUNT DEPTH [sqpoll][,fixed]
  *	COUNT operations of SIZE bytes (OP write, read or send), DEPTH in
- *	flight, every byte compared afterwards. Prints "ok ops=N".
+ *	flight, every byte compared afterwards. Prints "ok ops=N". With
+ *	fixed, a's side is a buffer registered with io_uring (in no MR).
+ *   bulk_uring DEVICE ADDR unregister N
+ *	N 64 KiB WRITEs from a registered buffer, which is unregistered
+ *	while they are in flight; prints "unregistered", then "ok ops=N"
+ *	when every CQE and byte is right.
  *   bulk_uring DEVICE ADDR bad
  *	SQEs the kernel must refuse, one line "<case> <res>" each.
  *   bulk_uring DEVICE ADDR mixed
@@ -44,6 +49,7 @@ static struct {
 	struct ibv_bulk_conn *az, *za;
 	uint64_t grant;
 	unsigned char *abuf, *zbuf;
+	unsigned char *fbuf;	/* a's io_uring registered buffer */
 } s;
 
 static void die(const char *what, int err)
@@ -71,7 +77,9 @@ static void setup(const char *dev, const char *addr)
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	s.zbuf = mmap(NULL, MR_SIZE, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (s.abuf == MAP_FAILED || s.zbuf == MAP_FAILED)
+	s.fbuf = mmap(NULL, MR_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (s.abuf == MAP_FAILED || s.zbuf == MAP_FAILED || s.fbuf == MAP_FAILED)
 		die("mmap", errno);
 	s.a = ibv_bulk_ep_open(s.ctx, NULL);
 	s.z = ibv_bulk_ep_open(s.ctx, NULL);
@@ -129,6 +137,29 @@ static struct ibv_bulk_op op_at(uint32_t opcode, uint64_t size, uint64_t i)
 	return op;
 }
 
+/* Register s.fbuf as the ring's buffer 0. */
+static void ring_register_fbuf(struct io_uring *ring)
+{
+	struct iovec iov = { .iov_base = s.fbuf, .iov_len = MR_SIZE };
+	int ret = io_uring_register_buffers(ring, &iov, 1);
+
+	if (ret)
+		die("io_uring_register_buffers", -ret);
+}
+
+/* Prepare slot i of op_at() with a's side in s.fbuf at the same offset. */
+static void prep_fixed(struct io_uring_sqe *sqe, struct ibv_bulk_op op)
+{
+	const void *buf = s.fbuf + op.offset;
+	int ret;
+
+	op.mr = NULL;
+	op.offset = 0;
+	ret = ibv_bulk_prep_op_fixed(sqe, s.a, &op, buf, 0);
+	if (ret)
+		die("ibv_bulk_prep_op_fixed", ret);
+}
+
 static void fill(unsigned char *p, size_t len, unsigned int seed)
 {
 	size_t i;
@@ -138,15 +169,16 @@ static void fill(unsigned char *p, size_t len, unsigned int seed)
 }
 
 static int data(const char *opname, uint64_t size, unsigned int count,
-		unsigned int depth, int sqpoll)
+		unsigned int depth, int sqpoll, int fixed)
 {
+	unsigned char *local = fixed ? s.fbuf : s.abuf;
 	uint32_t opcode = !strcmp(opname, "read") ? IBV_BULK_OP_READ :
 			  !strcmp(opname, "send") ? IBV_BULK_OP_SEND :
 			  IBV_BULK_OP_WRITE;
 	unsigned int slots = (MR_SIZE - 8) / size, sub = 0, done = 0, inflight = 0;
 	unsigned int i;
-	unsigned char *src = opcode == IBV_BULK_OP_READ ? s.zbuf + 3 : s.abuf + 1;
-	unsigned char *dst = opcode == IBV_BULK_OP_READ ? s.abuf + 1 : s.zbuf + 3;
+	unsigned char *src = opcode == IBV_BULK_OP_READ ? s.zbuf + 3 : local + 1;
+	unsigned char *dst = opcode == IBV_BULK_OP_READ ? local + 1 : s.zbuf + 3;
 	struct io_uring ring;
 
 	if (!slots)
@@ -168,6 +200,8 @@ static int data(const char *opname, uint64_t size, unsigned int count,
 	}
 	ring_init(&ring, depth, IBV_BULK_URING_SETUP_FLAGS |
 		  (sqpoll ? IORING_SETUP_SQPOLL : 0));
+	if (fixed)
+		ring_register_fbuf(&ring);
 	while (done < count) {
 		struct io_uring_cqe *cqe;
 		struct ibv_bulk_wc wc;
@@ -180,9 +214,13 @@ static int data(const char *opname, uint64_t size, unsigned int count,
 			if (!sqe)
 				break;
 			op.wr_id = sub + 1;
-			ret = ibv_bulk_prep_op(sqe, s.a, &op);
-			if (ret)
-				die("ibv_bulk_prep_op", ret);
+			if (fixed) {
+				prep_fixed(sqe, op);
+			} else {
+				ret = ibv_bulk_prep_op(sqe, s.a, &op);
+				if (ret)
+					die("ibv_bulk_prep_op", ret);
+			}
 			sub++;
 			inflight++;
 		}
@@ -304,6 +342,37 @@ static int bad(void)
 	if (io_uring_register_files(&ring, &ep_fd, 1))
 		die("io_uring_register_files", EIO);
 	BAD("registered_file", (sqe->fd = 0, sqe->flags |= IOSQE_FIXED_FILE));
+	/* Registered buffers: none yet, then s.fbuf as buffer 0. */
+#define BAD_FIXED(name, change) do {				\
+		sqe = io_uring_get_sqe(&ring);			\
+		prep_fixed(sqe, op);				\
+		cmd = (struct ib_uverbs_bulk_uring_cmd *)sqe->cmd;	\
+		change;						\
+		report(name, one(&ring, sqe));			\
+	} while (0)
+	BAD_FIXED("fixed_no_buffers", (void)0);
+	ring_register_fbuf(&ring);
+	BAD_FIXED("fixed_valid", (void)0);
+	BAD_FIXED("fixed_read", cmd->op.opcode = IB_UVERBS_BULK_OP_READ);
+	BAD_FIXED("fixed_bad_index", sqe->buf_index = 1);
+	BAD_FIXED("fixed_mr_id", cmd->op.mr_id = 1);
+	BAD_FIXED("fixed_before", cmd->op.offset = (uintptr_t)s.fbuf - 1);
+	BAD_FIXED("fixed_past", cmd->op.offset = (uintptr_t)s.fbuf + MR_SIZE - 4095);
+	BAD_FIXED("fixed_wraps", cmd->op.offset = -4096ULL);
+	BAD_FIXED("fixed_send", (cmd->op.opcode = IB_UVERBS_BULK_OP_SEND,
+				 cmd->op.remote_grant = 0, cmd->op.remote_offset = 0));
+	BAD_FIXED("fixed_unknown_grant", cmd->op.remote_grant = 0xdead);
+	BAD_FIXED("fixed_flag_with_mr", (ibv_bulk_prep_op(sqe, s.a, &op),
+					 sqe->uring_cmd_flags = IORING_URING_CMD_FIXED));
+	/* The library's own checks: an MR, a SEND. */
+	report("lib_fixed_mr", -ibv_bulk_prep_op_fixed(io_uring_get_sqe(&ring), s.a, &op,
+						       s.fbuf, 0));
+	op.mr = NULL;
+	op.offset = 0;
+	op.opcode = IBV_BULK_OP_SEND;
+	report("lib_fixed_send", -ibv_bulk_prep_op_fixed(io_uring_get_sqe(&ring), s.a, &op,
+							 s.fbuf, 0));
+#undef BAD_FIXED
 #undef BAD
 	io_uring_queue_exit(&ring);
 	printf("done\n");
@@ -445,6 +514,49 @@ static int shared_fd(int scm)
 	return 0;
 }
 
+/*
+ * Unregistering a buffer waits for the requests that use it (each holds
+ * the registration), which end by themselves.
+ */
+static int unregister(unsigned int count)
+{
+	const uint64_t size = 65536;
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	unsigned int i, done = 0;
+	int ret;
+
+	fill(s.fbuf + 1, size * count, count);
+	ring_init(&ring, count, IBV_BULK_URING_SETUP_FLAGS);
+	ring_register_fbuf(&ring);
+	for (i = 0; i < count; i++)
+		prep_fixed(io_uring_get_sqe(&ring), op_at(IBV_BULK_OP_WRITE, size, i));
+	if (io_uring_submit(&ring) != (int)count)
+		die("io_uring_submit", EIO);
+	ret = io_uring_unregister_buffers(&ring);
+	if (ret)
+		die("io_uring_unregister_buffers", -ret);
+	printf("unregistered\n");
+	while (done < count) {
+		ret = io_uring_wait_cqe(&ring, &cqe);
+		if (ret)
+			die("io_uring_wait_cqe", -ret);
+		if (cqe->res != (int)size) {
+			printf("bad cqe res=%d\n", cqe->res);
+			return 1;
+		}
+		io_uring_cqe_seen(&ring, cqe);
+		done++;
+	}
+	io_uring_queue_exit(&ring);
+	if (memcmp(s.fbuf + 1, s.zbuf + 3, size * count)) {
+		printf("data differ\n");
+		return 1;
+	}
+	printf("ok ops=%u\n", count);
+	return 0;
+}
+
 static int inflight(unsigned int count, const char *how)
 {
 	struct io_uring ring;
@@ -481,13 +593,16 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[3], "data") && argc >= 7)
 		ret = data(argv[4], strtoull(argv[5], NULL, 0), strtoul(argv[6], NULL, 0),
 			   argc > 7 ? strtoul(argv[7], NULL, 0) : 1,
-			   argc > 8 && !strcmp(argv[8], "sqpoll"));
+			   argc > 8 && strstr(argv[8], "sqpoll"),
+			   argc > 8 && strstr(argv[8], "fixed"));
 	else if (!strcmp(argv[3], "bad"))
 		ret = bad();
 	else if (!strcmp(argv[3], "mixed"))
 		ret = mixed();
 	else if (!strcmp(argv[3], "fork") || !strcmp(argv[3], "scm"))
 		ret = shared_fd(!strcmp(argv[3], "scm"));
+	else if (!strcmp(argv[3], "unregister") && argc == 5)
+		ret = unregister(strtoul(argv[4], NULL, 0));
 	else if (!strcmp(argv[3], "inflight") && argc == 6)
 		return inflight(strtoul(argv[4], NULL, 0), argv[5]);
 	if (ret != 2)

@@ -158,6 +158,9 @@ struct bulk_peer {
 	unsigned long retry_at;
 };
 
+/* SGEs one work request takes from a registered io_uring buffer at most. */
+#define BULK_MAX_SGE		16
+
 /* The flush sink of an iWARP QP (see bulk_qp_map_flush()). */
 #define BULK_FLUSH_LEN		SMP_CACHE_BYTES
 
@@ -169,6 +172,8 @@ struct bulk_peer {
  * @rx: the receive buffers, all posted while the QP lives
  * @credits: free send queue slots (under the peer's lock)
  * @max_chunk: bytes one RDMA WRITE or READ work request may move
+ * @max_sge: SGEs one WRITE may gather (registered io_uring buffers)
+ * @max_sge_rd: SGEs one READ may scatter into
  * @num_rx: receive buffers mapped
  * @lock: serializes CM callbacks against the start of the teardown
  * @abandoned: lost a simultaneous connect; torn down on its next event
@@ -182,6 +187,8 @@ struct bulk_qp {
 	u32 num_rx;
 	u32 credits;
 	u32 max_chunk;
+	u32 max_sge;
+	u32 max_sge_rd;
 	/* iWARP only: the sink of the READ that confirms a WRITE landed */
 	void *flush_buf;
 	u64 flush_dma;
@@ -221,7 +228,9 @@ struct bulk_req_wait {
  *	@mtx is posted; the last put releases everything the op holds
  * @ep: the endpoint completions go to (referenced)
  * @peer: the node (referenced), NULL for a RECV not yet matched
- * @mr: the local memory (its inflight count held)
+ * @mr: the local memory (its inflight count held), or NULL with @fixed
+ * @fixed: the local memory, an io_uring registered buffer, mapped until
+ *	the operation finishes
  * @rgrant: the remote grant used (its inflight count held)
  */
 struct bulk_op {
@@ -232,6 +241,7 @@ struct bulk_op {
 	struct ib_bulk_ep *ep;
 	struct bulk_peer *peer;
 	struct ib_bulk_mr *mr;
+	struct bulk_fixed *fixed;
 	struct bulk_rgrant *rgrant;
 	u64 laddr;			/* local iova */
 	u64 length;
@@ -388,6 +398,26 @@ int bulk_rgrant_use(struct bulk_peer *peer, struct bulk_op *op,
 		    const struct ib_uverbs_bulk_op *uop, u32 src_ep,
 		    u32 owner_ep, u32 need);
 void bulk_rgrant_put(struct bulk_peer *peer, struct bulk_rgrant *rg);
+
+/* fixed_buf.c: io_uring registered buffers */
+struct bulk_fixed;
+
+/* A place in a mapped range: entry, bytes of it used, entries left. */
+struct bulk_fixed_pos {
+	struct scatterlist *sg;
+	u32 off;
+	unsigned int left;
+};
+
+struct bulk_fixed *bulk_fixed_map(struct io_uring_cmd *ucmd,
+				  struct ib_device *ibdev, u64 addr, u64 len,
+				  bool to_device);
+void bulk_fixed_unmap(struct bulk_fixed *bf);
+u32 bulk_fixed_sges(const struct bulk_fixed *bf, u32 lkey,
+		    struct ib_sge *sge, int max_sge, u32 max_len,
+		    int *num_sge, struct bulk_fixed_pos *next);
+void bulk_fixed_advance(struct bulk_fixed *bf,
+			const struct bulk_fixed_pos *next);
 
 /* op.c */
 int bulk_ep_post(struct ib_bulk_ep *ep, const struct ib_uverbs_bulk_op *uops,

@@ -18,6 +18,7 @@
  * completes, with an error when the connection fails under it.
  */
 
+#include <linux/io_uring.h>
 #include <linux/slab.h>
 #include "bulk.h"
 
@@ -52,6 +53,11 @@ void bulk_op_finish(struct bulk_op *op, int status)
 	if (WARN_ON(op->finished))
 		return;
 	op->finished = true;
+	/* Before the CQE: io_uring may drop the buffer once it is posted. */
+	if (op->fixed) {
+		bulk_fixed_unmap(op->fixed);
+		op->fixed = NULL;
+	}
 	op->wc.status = -status;
 	if (status)
 		op->wc.byte_len = 0;
@@ -184,6 +190,33 @@ static bool bulk_op_needs_flush(struct bulk_op *op, struct bulk_qp *bq)
 	return op->wr_opcode == IB_WR_RDMA_WRITE && bq->flush_buf;
 }
 
+/*
+ * Under the peer's lock: one signalled work request of @op, @sge (@num_sge
+ * entries) against @raddr in @op's remote range.
+ */
+static int bulk_op_post_wr(struct bulk_op *op, struct bulk_qp *bq,
+			   enum ib_wr_opcode opcode, struct ib_sge *sge,
+			   int num_sge, u64 raddr)
+{
+	struct ib_rdma_wr wr = {
+		.wr = {
+			.wr_cqe = &op->cqe,
+			.sg_list = sge,
+			.num_sge = num_sge,
+			.opcode = opcode,
+			.send_flags = IB_SEND_SIGNALED,
+		},
+		.remote_addr = raddr,
+		.rkey = op->rkey,
+	};
+	int ret;
+
+	ret = ib_post_send(bq->cm_id->qp, &wr.wr, NULL);
+	if (!ret)
+		op->wrs_out++;
+	return ret;
+}
+
 /* Under the peer's lock: the READ of the last byte @op wrote. */
 static int bulk_op_post_flush(struct bulk_op *op, struct bulk_qp *bq)
 {
@@ -192,25 +225,33 @@ static int bulk_op_post_flush(struct bulk_op *op, struct bulk_qp *bq)
 		.length = 1,
 		.lkey = bq->peer->dev->pd->local_dma_lkey,
 	};
-	struct ib_rdma_wr wr = {
-		.wr = {
-			.wr_cqe = &op->cqe,
-			.sg_list = &sge,
-			.num_sge = 1,
-			.opcode = IB_WR_RDMA_READ,
-			.send_flags = IB_SEND_SIGNALED,
-		},
-		.remote_addr = op->raddr + op->length - 1,
-		.rkey = op->rkey,
-	};
 	int ret;
 
-	ret = ib_post_send(bq->cm_id->qp, &wr.wr, NULL);
+	ret = bulk_op_post_wr(op, bq, IB_WR_RDMA_READ, &sge, 1,
+			      op->raddr + op->length - 1);
 	if (ret)
 		return ret;
-	op->wrs_out++;
 	list_del_init(&op->list);
 	return 0;
+}
+
+/* Under the peer's lock: the next chunk of an op on a registered buffer. */
+static int bulk_op_post_fixed(struct bulk_op *op, struct bulk_qp *bq,
+			      u32 *len)
+{
+	int max_sge = op->wr_opcode == IB_WR_RDMA_READ ? bq->max_sge_rd :
+							  bq->max_sge;
+	struct ib_sge sge[BULK_MAX_SGE];
+	struct bulk_fixed_pos next;
+	int num_sge, ret;
+
+	*len = bulk_fixed_sges(op->fixed, bq->peer->dev->pd->local_dma_lkey,
+			       sge, max_sge, bq->max_chunk, &num_sge, &next);
+	ret = bulk_op_post_wr(op, bq, op->wr_opcode, sge, num_sge,
+			      op->raddr + op->posted);
+	if (!ret)
+		bulk_fixed_advance(op->fixed, &next);
+	return ret;
 }
 
 /*
@@ -223,28 +264,21 @@ int bulk_op_post_chunk(struct bulk_op *op, struct bulk_qp *bq)
 	struct ib_sge sge = {
 		.addr = op->laddr + op->posted,
 		.length = len,
-		.lkey = op->mr->ibmr->lkey,
-	};
-	struct ib_rdma_wr wr = {
-		.wr = {
-			.wr_cqe = &op->cqe,
-			.sg_list = &sge,
-			.num_sge = 1,
-			.opcode = op->wr_opcode,
-			.send_flags = IB_SEND_SIGNALED,
-		},
-		.remote_addr = op->raddr + op->posted,
-		.rkey = op->rkey,
 	};
 	int ret;
 
 	if (op->posted == op->length)
 		return bulk_op_post_flush(op, bq);
-	ret = ib_post_send(bq->cm_id->qp, &wr.wr, NULL);
+	if (op->fixed) {
+		ret = bulk_op_post_fixed(op, bq, &len);
+	} else {
+		sge.lkey = op->mr->ibmr->lkey;
+		ret = bulk_op_post_wr(op, bq, op->wr_opcode, &sge, 1,
+				      op->raddr + op->posted);
+	}
 	if (ret)
 		return ret;
 	op->posted += len;
-	op->wrs_out++;
 	if (op->posted == op->length && !bulk_op_needs_flush(op, bq))
 		list_del_init(&op->list);
 	return 0;
@@ -361,6 +395,40 @@ static struct bulk_peer *bulk_op_get_peer(struct ib_bulk_ep *ep, u32 id,
 }
 
 /*
+ * The local memory of an op: a range of one of the endpoint's MRs, with a
+ * use counted, or (io_uring with IORING_URING_CMD_FIXED) a range of the
+ * ring's registered buffer, where the op's offset is the user address.
+ */
+static int bulk_op_get_local(struct ib_bulk_ep *ep,
+			     const struct ib_uverbs_bulk_op *uop,
+			     struct io_uring_cmd *ucmd, struct ib_bulk_mr **mr,
+			     struct bulk_fixed **fixed)
+{
+	bool write = uop->opcode == IB_UVERBS_BULK_OP_WRITE;
+	u64 end;
+
+	if (ucmd && (ucmd->flags & IORING_URING_CMD_FIXED)) {
+		/* SEND and RECV need an rkey of the local side. */
+		if (!write && uop->opcode != IB_UVERBS_BULK_OP_READ)
+			return -EOPNOTSUPP;
+		if (uop->mr_id)
+			return -EINVAL;
+		*fixed = bulk_fixed_map(ucmd, ep->dev->ibdev, uop->offset,
+					uop->length, write);
+		return PTR_ERR_OR_ZERO(*fixed);
+	}
+	*mr = bulk_op_get_mr(ep, uop->mr_id);
+	if (!*mr)
+		return -EINVAL;
+	if (check_add_overflow(uop->offset, uop->length, &end) ||
+	    end > (*mr)->length) {
+		bulk_mr_put_inflight(*mr);
+		return -ERANGE;
+	}
+	return 0;
+}
+
+/*
  * Accept one operation. Its completion goes to @ucmd's CQE when it came
  * through io_uring, else to the endpoint's ring, where it reserves its
  * slot first.
@@ -369,28 +437,24 @@ static int bulk_op_post_one(struct ib_bulk_ep *ep,
 			    const struct ib_uverbs_bulk_op *uop,
 			    struct io_uring_cmd *ucmd)
 {
+	struct bulk_fixed *fixed = NULL;
 	struct bulk_peer *peer = NULL;
-	struct ib_bulk_mr *mr;
+	struct ib_bulk_mr *mr = NULL;
 	struct bulk_op *op;
 	u32 remote_ep = 0;
-	u64 end;
 	int ret;
 
 	ret = bulk_op_check(uop);
 	if (ret)
 		return ret;
-	mr = bulk_op_get_mr(ep, uop->mr_id);
-	if (!mr)
-		return -EINVAL;
-	ret = -ERANGE;
-	if (check_add_overflow(uop->offset, uop->length, &end) ||
-	    end > mr->length)
-		goto err_mr;
+	ret = bulk_op_get_local(ep, uop, ucmd, &mr, &fixed);
+	if (ret)
+		return ret;
 	if (uop->opcode != IB_UVERBS_BULK_OP_RECV) {
 		ret = -EINVAL;
 		peer = bulk_op_get_peer(ep, uop->conn_id, &remote_ep);
 		if (!peer)
-			goto err_mr;
+			goto err_local;
 	}
 	/* The completion's slot, before anything can complete. */
 	ret = -ENOSPC;
@@ -402,8 +466,10 @@ static int bulk_op_post_one(struct ib_bulk_ep *ep,
 		goto err_cq;
 	op->ucmd = ucmd;
 	op->mr = mr;
+	op->fixed = fixed;
 	op->peer = peer;
-	op->laddr = mr->addr + uop->offset;
+	if (mr)
+		op->laddr = mr->addr + uop->offset;
 	op->length = uop->length;
 	op->dst_ep = remote_ep;
 
@@ -441,8 +507,11 @@ err_cq:
 err_peer:
 	if (peer)
 		bulk_peer_put(peer);
-err_mr:
-	bulk_mr_put_inflight(mr);
+err_local:
+	if (mr)
+		bulk_mr_put_inflight(mr);
+	if (fixed)
+		bulk_fixed_unmap(fixed);
 	return ret;
 }
 

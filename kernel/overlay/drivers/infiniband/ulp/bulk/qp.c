@@ -178,6 +178,9 @@ int bulk_qp_setup(struct bulk_qp *bq)
 	if (ret)
 		return ret;
 	bq->max_chunk = min_t(u32, pattr.max_msg_sz, BULK_MAX_CHUNK);
+	bq->max_sge = clamp_t(u32, ibdev->attrs.max_send_sge, 1, BULK_MAX_SGE);
+	/* siw scatters a READ response into one SGE only. */
+	bq->max_sge_rd = clamp_t(u32, ibdev->attrs.max_sge_rd, 1, bq->max_sge);
 
 	/* One extra entry each way for ib_drain_qp()'s marker requests. */
 	bq->cq = ib_alloc_cq(ibdev, bq, BULK_QP_SEND_DEPTH +
@@ -194,7 +197,7 @@ int bulk_qp_setup(struct bulk_qp *bq)
 	init.recv_cq = bq->cq;
 	init.cap.max_send_wr = BULK_QP_SEND_DEPTH + 1;
 	init.cap.max_recv_wr = BULK_QP_RECV_DEPTH + 1;
-	init.cap.max_send_sge = 1;
+	init.cap.max_send_sge = bq->max_sge;
 	init.cap.max_recv_sge = 1;
 	init.sq_sig_type = IB_SIGNAL_ALL_WR;
 	init.qp_type = IB_QPT_RC;
