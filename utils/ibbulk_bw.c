@@ -5,26 +5,26 @@
  * and with the server's address on the client. The two exchange endpoint
  * ids and the grant over a TCP socket; the data moves through the kernel's
  * shared connection. With --check both sides compare a digest of the bytes
- * moved afterwards.
+ * moved afterwards. With --uring the client submits through io_uring
+ * (IORING_OP_URING_CMD on the endpoint's file) instead of ibv_bulk_post().
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <netdb.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <liburing.h>
 #include <poll.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <infiniband/bulk.h>
+#include "common.h"
+
+const char *tool_name = "ibbulk_bw";
 
 struct opts {
 	const char *dev;
@@ -36,113 +36,9 @@ struct opts {
 	uint32_t op;
 	bool check;
 	bool busy;	/* spin on ibv_bulk_poll() instead of sleeping */
+	bool uring;	/* submit through io_uring */
+	bool sqpoll;	/* ... with a kernel thread polling the ring */
 };
-
-/* What the server tells the client, in network byte order. */
-struct hello {
-	uint32_t ep_id;
-	uint32_t pad;
-	uint64_t grant_id;
-};
-
-static void die(const char *what, int err)
-{
-	fprintf(stderr, "ibbulk_bw: %s: %s\n", what, strerror(err));
-	exit(1);
-}
-
-static void xfer(int fd, void *buf, size_t len, bool out)
-{
-	char *p = buf;
-
-	while (len) {
-		ssize_t n = out ? write(fd, p, len) : read(fd, p, len);
-
-		if (n <= 0)
-			die(out ? "socket write" : "socket read", n ? errno : EPIPE);
-		p += n;
-		len -= n;
-	}
-}
-
-static uint64_t fnv1a(const unsigned char *p, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (len--) {
-		h ^= *p++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static struct ibv_context *open_device(const char *name)
-{
-	struct ibv_device **list = ibv_get_device_list(NULL);
-	struct ibv_context *ctx = NULL;
-	int i;
-
-	if (!list)
-		die("ibv_get_device_list", errno);
-	for (i = 0; list[i]; i++) {
-		if (!name || !strcmp(ibv_get_device_name(list[i]), name)) {
-			ctx = ibv_open_device(list[i]);
-			break;
-		}
-	}
-	ibv_free_device_list(list);
-	if (!ctx)
-		die(name ? name : "no RDMA device", ENODEV);
-	return ctx;
-}
-
-static int tcp_socket(const struct opts *o, struct sockaddr_in *peer)
-{
-	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM,
-				  .ai_flags = o->host ? 0 : AI_PASSIVE };
-	struct addrinfo *ai;
-	socklen_t len = sizeof(*peer);
-	int fd, lfd, one = 1, ret;
-
-	ret = getaddrinfo(o->host, o->port, &hints, &ai);
-	if (ret) {
-		fprintf(stderr, "ibbulk_bw: %s: %s\n", o->host ? o->host : "listen",
-			gai_strerror(ret));
-		exit(1);
-	}
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0)
-		die("socket", errno);
-	if (o->host) {
-		/* The server may still be starting: retry for 2 minutes. */
-		for (ret = 0; connect(fd, ai->ai_addr, ai->ai_addrlen); ret++) {
-			if (ret == 1200)
-				die("connect", errno);
-			usleep(100000);
-		}
-		memcpy(peer, ai->ai_addr, sizeof(*peer));
-	} else {
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 1))
-			die("listen", errno);
-		lfd = fd;
-		fd = accept(lfd, (struct sockaddr *)peer, &len);
-		if (fd < 0)
-			die("accept", errno);
-		close(lfd);
-	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	freeaddrinfo(ai);
-	return fd;
-}
 
 struct progress {
 	unsigned int posted;
@@ -150,20 +46,46 @@ struct progress {
 	unsigned int retries;	/* SENDs the receiver was not ready for */
 };
 
-static void post_one(struct ibv_bulk_ep *ep, const struct ibv_bulk_op *tmpl,
-		     const struct opts *o, uint64_t wr_id)
+/* Operation @wr_id: slot wr_id % depth of the buffer, on both sides. */
+static struct ibv_bulk_op op_for(const struct ibv_bulk_op *tmpl,
+				 const struct opts *o, uint64_t wr_id)
 {
 	struct ibv_bulk_op op = *tmpl;
-	unsigned int n;
-	int ret;
 
 	op.wr_id = wr_id;
 	op.offset = (wr_id % o->depth) * o->size;
 	if (op.opcode == IBV_BULK_OP_WRITE || op.opcode == IBV_BULK_OP_READ)
 		op.remote_offset = op.offset;
+	return op;
+}
+
+static void post_one(struct ibv_bulk_ep *ep, const struct ibv_bulk_op *tmpl,
+		     const struct opts *o, uint64_t wr_id)
+{
+	struct ibv_bulk_op op = op_for(tmpl, o, wr_id);
+	unsigned int n;
+	int ret;
+
 	ret = ibv_bulk_post(ep, &op, 1, &n);
 	if (ret)
 		die("ibv_bulk_post", ret);
+}
+
+/* A completion of the client's: a SEND the receiver was not ready for
+ * is tried again (true), anything else must have moved o->size bytes. */
+static bool completed(const struct ibv_bulk_wc *wc, const struct ibv_bulk_op *tmpl,
+		      const struct opts *o, struct progress *p)
+{
+	if (wc->status == ENOBUFS && tmpl->opcode == IBV_BULK_OP_SEND) {
+		p->retries++;
+		return true;
+	}
+	if (wc->status)
+		die("completion", wc->status);
+	if (wc->byte_len != o->size)
+		die("short completion", EIO);
+	p->done++;
+	return false;
 }
 
 /*
@@ -193,28 +115,69 @@ static void run_ops(struct ibv_bulk_ep *ep, const struct ibv_bulk_op *tmpl,
 				die("poll", errno);
 			continue;
 		}
-		for (i = 0; i < got; i++) {
-			/* Receiver not ready: a SEND is simply tried again. */
-			if (wc[i].status == ENOBUFS &&
-			    tmpl->opcode == IBV_BULK_OP_SEND) {
-				p->retries++;
+		/* Receiver not ready: a SEND is simply tried again. */
+		for (i = 0; i < got; i++)
+			if (completed(&wc[i], tmpl, o, p))
 				post_one(ep, tmpl, o, wc[i].wr_id);
-				continue;
-			}
-			if (wc[i].status)
-				die("completion", wc[i].status);
-			if (wc[i].byte_len != o->size)
-				die("short completion", EIO);
-			p->done++;
-		}
 	}
+}
+
+static void prep(struct io_uring *ring, struct ibv_bulk_ep *ep,
+		 const struct ibv_bulk_op *tmpl, const struct opts *o,
+		 uint64_t wr_id)
+{
+	struct ibv_bulk_op op = op_for(tmpl, o, wr_id);
+	int ret;
+
+	/* The ring has depth entries and at most depth are outstanding. */
+	ret = ibv_bulk_prep_op(io_uring_get_sqe(ring), ep, &op);
+	if (ret)
+		die("ibv_bulk_prep_op", ret);
+}
+
+/* run_ops() through io_uring: one SQE per operation, one CQE back. */
+static void run_uring(struct ibv_bulk_ep *ep, const struct ibv_bulk_op *tmpl,
+		      const struct opts *o, struct progress *p)
+{
+	struct io_uring_params params = {
+		.flags = IBV_BULK_URING_SETUP_FLAGS |
+			 (o->sqpoll ? IORING_SETUP_SQPOLL : 0),
+		.sq_thread_idle = 1000,
+	};
+	struct io_uring ring;
+	int ret;
+
+	ret = io_uring_queue_init_params(o->depth, &ring, &params);
+	if (ret)
+		die("io_uring_queue_init_params", -ret);
+	while (p->done < o->iters) {
+		struct io_uring_cqe *cqe;
+		unsigned int head, seen = 0;
+
+		while (p->posted < o->iters && p->posted - p->done < o->depth)
+			prep(&ring, ep, tmpl, o, p->posted++);
+		ret = io_uring_submit_and_wait(&ring, 1);
+		if (ret < 0 && ret != -EINTR)
+			die("io_uring_submit_and_wait", -ret);
+		io_uring_for_each_cqe(&ring, head, cqe) {
+			struct ibv_bulk_wc wc;
+
+			ibv_bulk_cqe_to_wc(cqe, &wc);
+			if (completed(&wc, tmpl, o, p))
+				prep(&ring, ep, tmpl, o, wc.wr_id);
+			seen++;
+		}
+		io_uring_cq_advance(&ring, seen);
+	}
+	io_uring_queue_exit(&ring);
 }
 
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: ibbulk_bw [-d dev] [-s size] [-n iters] [-q depth] [-p port]\n"
-		"                 [--op write|read|send] [--check] [--busy-poll] [host]\n");
+		"                 [--op write|read|send] [--check] [--busy-poll]\n"
+		"                 [--uring [--sqpoll]] [host]\n");
 	exit(2);
 }
 
@@ -224,6 +187,8 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "op", required_argument, NULL, 'o' },
 		{ "check", no_argument, NULL, 'c' },
 		{ "busy-poll", no_argument, NULL, 'b' },
+		{ "uring", no_argument, NULL, 'u' },
+		{ "sqpoll", no_argument, NULL, 'S' },
 		{}
 	};
 	int c;
@@ -239,6 +204,8 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'p': o->port = optarg; break;
 		case 'c': o->check = true; break;
 		case 'b': o->busy = true; break;
+		case 'u': o->uring = true; break;
+		case 'S': o->sqpoll = true; break;
 		case 'o':
 			if (!strcmp(optarg, "write"))
 				o->op = IBV_BULK_OP_WRITE;
@@ -255,7 +222,8 @@ static void parse(int argc, char **argv, struct opts *o)
 	}
 	if (optind < argc)
 		o->host = argv[optind++];
-	if (optind != argc || !o->size || !o->iters || !o->depth)
+	if (optind != argc || !o->size || !o->iters || !o->depth ||
+	    (o->sqpoll && !o->uring))
 		usage();
 }
 
@@ -294,8 +262,7 @@ int main(int argc, char **argv)
 	if (!mr)
 		die("ibv_bulk_reg_mr", errno);
 
-	sock = tcp_socket(&o, &peer);
-	peer.sin_port = 0;
+	sock = tcp_socket(o.host, o.port, &peer);
 	if (!o.host) {
 		/* Server: learn the client's endpoint, connect, grant. */
 		xfer(sock, &hello, sizeof(hello), false);
@@ -340,7 +307,10 @@ int main(int argc, char **argv)
 		if (o.op != IBV_BULK_OP_SEND)
 			tmpl.remote_grant = hello.grant_id;
 		t0 = now();
-		run_ops(ep, &tmpl, &o, &prog, false);
+		if (o.uring)
+			run_uring(ep, &tmpl, &o, &prog);
+		else
+			run_ops(ep, &tmpl, &o, &prog, false);
 		t = now() - t0;
 		digest = fnv1a(buf, len);
 		xfer(sock, &digest, sizeof(digest), true);
@@ -353,6 +323,7 @@ int main(int argc, char **argv)
 		       o.size, o.iters, o.size * (double)o.iters / t / 1e6,
 		       o.iters / t / 1e6);
 		printf("RESULT bw_gbps %.4f\n", o.size * (double)o.iters * 8 / t / 1e9);
+		printf("RESULT msg_rate_mpps %.6f\n", o.iters / t / 1e6);
 		if (prog.retries)
 			printf("receiver not ready: %u SENDs retried\n", prog.retries);
 		if (o.check) {
