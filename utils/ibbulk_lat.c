@@ -316,6 +316,9 @@ int main(int argc, char **argv)
 	close(sock);
 	if (s.uring)
 		io_uring_queue_exit(&s.ring);
+	ret = ibv_bulk_revoke(s.conn, mine.grant_id);
+	if (ret)
+		die("ibv_bulk_revoke", ret);
 	if (ibv_bulk_disconnect(s.conn) || ibv_bulk_dereg_mr(s.mr) ||
 	    ibv_bulk_ep_close(s.ep))
 		die("teardown", errno);
