@@ -122,8 +122,8 @@ int ibv_bulk_uring_cmd(struct ibv_bulk_ep *ep, const struct ibv_bulk_op *op,
 		       void *cmd, uint32_t *cmd_op);
 
 /*
- * The same for a WRITE or READ whose local side is op->length bytes at
- * @buf, inside a buffer registered with io_uring_register_buffers(): no
+ * The same for a WRITE, READ or SEND whose local side is op->length bytes
+ * at @buf, inside a buffer registered with io_uring_register_buffers(): no
  * bulk MR (op->mr NULL, op->offset 0).
  */
 int ibv_bulk_uring_cmd_fixed(struct ibv_bulk_ep *ep,

@@ -3,6 +3,7 @@
  * Connection handles and grants. The kernel owns the RC connection behind
  * a handle and the keys behind a grant; the library keeps handles and ids.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
 #include <netinet/in.h>
@@ -10,6 +11,26 @@
 #include <rdma/ib_user_ioctl_cmds.h>
 #include "bulk_priv.h"
 #include "cmd_ioctl.h"
+
+/*
+ * IBV_BULK_CONNECT_TIMEOUT_MS overrides the kernel's default wait for a
+ * new node connection (slow emulated test nodes need more); anything but
+ * a positive number of milliseconds is ignored.
+ */
+static uint32_t connect_timeout_ms(void)
+{
+	const char *env = secure_getenv("IBV_BULK_CONNECT_TIMEOUT_MS");
+	unsigned long ms;
+	char *end;
+
+	if (!env || !*env)
+		return 0;
+	errno = 0;
+	ms = strtoul(env, &end, 10);
+	if (errno || *end || !ms || ms > UINT32_MAX || *env == '-')
+		return 0;
+	return ms;
+}
 
 EXPORT struct ibv_bulk_conn *ibv_bulk_connect(struct ibv_bulk_ep *ep,
 					      const struct sockaddr *node,
@@ -35,6 +56,7 @@ EXPORT struct ibv_bulk_conn *ibv_bulk_connect(struct ibv_bulk_ep *ep,
 		return NULL;
 
 	kcmd.remote_ep_id = remote_ep_id;
+	kcmd.timeout_ms = connect_timeout_ms();
 	bulk_ioctl_init(&cmd, UVERBS_OBJECT_BULK_CONN,
 			UVERBS_METHOD_BULK_CONN_CONNECT, ep->driver_id);
 	handle = bulk_ioctl_new(&cmd, UVERBS_ATTR_BULK_CONN_CONNECT_HANDLE);

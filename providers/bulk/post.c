@@ -162,11 +162,11 @@ EXPORT int ibv_bulk_uring_cmd_fixed(struct ibv_bulk_ep *ep,
 
 	if (!ep || !op || !buf || !cmd || !cmd_op)
 		return EINVAL;
+	/* RECVs go through ibv_bulk_post() (see ibv_bulk_prep_op(3)). */
+	if (op->opcode == IBV_BULK_OP_RECV)
+		return EOPNOTSUPP;
 	if (op->mr || op->offset || !op->conn || op->conn->ep != ep)
 		return EINVAL;
-	/* SEND needs the local side in an MR the receiver can READ. */
-	if (op->opcode != IBV_BULK_OP_WRITE && op->opcode != IBV_BULK_OP_READ)
-		return EOPNOTSUPP;
 	kop.opcode = op->opcode;
 	kop.flags = op->flags;
 	kop.conn_id = op->conn->id;

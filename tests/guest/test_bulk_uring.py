@@ -69,20 +69,23 @@ class UringTest(BulkTestCase):
             # io_uring's (EFAULT, as for its own fixed reads and writes).
             'fixed_no_buffers': 'EFAULT', 'fixed_valid': 'bytes', 'fixed_read': 'bytes',
             'fixed_bad_index': 'EFAULT', 'fixed_mr_id': 'EINVAL', 'fixed_before': 'EFAULT',
-            'fixed_past': 'EFAULT', 'fixed_wraps': 'EFAULT', 'fixed_send': 'EOPNOTSUPP',
+            'fixed_past': 'EFAULT', 'fixed_wraps': 'EFAULT', 'fixed_send_no_recv': 'ENOBUFS',
+            'fixed_recv': 'EOPNOTSUPP',
             'fixed_unknown_grant': 'EACCES', 'fixed_flag_with_mr': 'EINVAL',
-            'lib_fixed_send': 'EOPNOTSUPP', 'lib_fixed_mr': 'EINVAL',
+            'lib_fixed_recv': 'EOPNOTSUPP', 'lib_fixed_mr': 'EINVAL',
         }
         self.assertEqual(got, want)
         self.assertTrue(out.endswith('done\n'), out)
 
     def test_registered_buffers(self):
-        """WRITE and READ with a's side in an io_uring registered buffer, in no MR.
+        """WRITE, READ and SEND with a's side in an io_uring registered buffer, in no MR.
 
         Sizes across one page, several pages (several SGEs per work request)
-        and more than one 8 MiB chunk; depth 32; SQPOLL.
+        and more than one 8 MiB chunk; depth 32; SQPOLL. A SEND from such a
+        buffer has no key for the receiver to READ with: the receiver
+        answers with its RECV's range and the sender WRITEs into it.
         """
-        for op in ('write', 'read'):
+        for op in ('write', 'read', 'send'):
             for size in (1, 4097, 1 << 20, 9 << 20):
                 with self.subTest(op=op, size=size):
                     self.data(op, size, 2, 1, 'fixed')

@@ -68,7 +68,7 @@ class UringLargeTest(LoopbackCase):
         tool = os.path.join(B.TOP, 'build', 'tests', 'bin', 'bulk_uring')
         # The fixed cases use an io_uring registered buffer instead of an MR.
         for op, extra in (('write', []), ('read', []), ('send', []), ('write', ['fixed']),
-                          ('read', ['fixed'])):
+                          ('read', ['fixed']), ('send', ['fixed'])):
             with self.subTest(op=op, extra=extra):
                 out = subprocess.run([tool, self.DEVICE, self.ip, 'data', op, str(SIZE), '1',
                                       '1', *extra], stdout=subprocess.PIPE,

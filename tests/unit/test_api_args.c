@@ -127,8 +127,10 @@ int main(void)
 		op.conn = NULL;
 		CHECK_ERRNO(ibv_bulk_uring_cmd_fixed(&ep, &op, cmd, cmd, &cmd_op), EINVAL);
 		op.conn = &conn;
-		op.opcode = IBV_BULK_OP_SEND;
+		op.opcode = IBV_BULK_OP_RECV;
 		CHECK_ERRNO(ibv_bulk_uring_cmd_fixed(&ep, &op, cmd, cmd, &cmd_op), EOPNOTSUPP);
+		op.opcode = IBV_BULK_OP_SEND;
+		CHECK_ERRNO(ibv_bulk_uring_cmd_fixed(&ep, &op, cmd, cmd, &cmd_op), 0);
 		op.opcode = IBV_BULK_OP_READ;
 		CHECK_ERRNO(ibv_bulk_uring_cmd_fixed(&ep, &op, cmd, cmd, &cmd_op), 0);
 		CHECK(((struct ib_uverbs_bulk_uring_cmd *)cmd)->op.offset == (uintptr_t)cmd);

@@ -359,18 +359,22 @@ static int bad(void)
 	BAD_FIXED("fixed_before", cmd->op.offset = (uintptr_t)s.fbuf - 1);
 	BAD_FIXED("fixed_past", cmd->op.offset = (uintptr_t)s.fbuf + MR_SIZE - 4095);
 	BAD_FIXED("fixed_wraps", cmd->op.offset = -4096ULL);
-	BAD_FIXED("fixed_send", (cmd->op.opcode = IB_UVERBS_BULK_OP_SEND,
+	/* A SEND z has no RECV for: the push reached the receiver. */
+	BAD_FIXED("fixed_send_no_recv", (cmd->op.opcode = IB_UVERBS_BULK_OP_SEND,
+					 cmd->op.remote_grant = 0, cmd->op.remote_offset = 0));
+	BAD_FIXED("fixed_recv", (cmd->op.opcode = IB_UVERBS_BULK_OP_RECV, cmd->op.conn_id = 0,
 				 cmd->op.remote_grant = 0, cmd->op.remote_offset = 0));
 	BAD_FIXED("fixed_unknown_grant", cmd->op.remote_grant = 0xdead);
 	BAD_FIXED("fixed_flag_with_mr", (ibv_bulk_prep_op(sqe, s.a, &op),
 					 sqe->uring_cmd_flags = IORING_URING_CMD_FIXED));
-	/* The library's own checks: an MR, a SEND. */
+	/* The library's own checks: an MR, a RECV. */
 	report("lib_fixed_mr", -ibv_bulk_prep_op_fixed(io_uring_get_sqe(&ring), s.a, &op,
 						       s.fbuf, 0));
 	op.mr = NULL;
 	op.offset = 0;
-	op.opcode = IBV_BULK_OP_SEND;
-	report("lib_fixed_send", -ibv_bulk_prep_op_fixed(io_uring_get_sqe(&ring), s.a, &op,
+	op.opcode = IBV_BULK_OP_RECV;
+	op.conn = NULL;
+	report("lib_fixed_recv", -ibv_bulk_prep_op_fixed(io_uring_get_sqe(&ring), s.a, &op,
 							 s.fbuf, 0));
 #undef BAD_FIXED
 #undef BAD

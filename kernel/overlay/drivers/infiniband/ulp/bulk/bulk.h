@@ -158,6 +158,8 @@ struct bulk_peer {
 	unsigned long retry_at;
 };
 
+enum { BULK_PUSH_NONE, BULK_PUSH_DATA, BULK_PUSH_DONE };
+
 /* SGEs one work request takes from a registered io_uring buffer at most. */
 #define BULK_MAX_SGE		16
 
@@ -252,9 +254,20 @@ struct bulk_op {
 	u32 wrs_out;			/* work requests posted, not completed */
 	int status;			/* first error, a negative errno */
 	u32 dst_ep;
-	u32 ack_seq;			/* RECV: the sender's request */
+	u32 ack_seq;			/* RECV: the RTS; push SEND: the CTS */
 	bool imm;			/* WRITE: send wc.imm after the data */
 	struct io_uring_cmd *ucmd;	/* completes as this CQE, or NULL */
+	/*
+	 * A SEND from a registered buffer (no key for the receiver to READ
+	 * with) writes into the RECV instead, once the receiver's CTS gives
+	 * the range: push_state BULK_PUSH_DATA from then (set under the
+	 * peer's reqs lock) until the WRITEs are done (BULK_PUSH_DONE, under
+	 * the peer's lock). An RTS answer arriving during the data phase is
+	 * kept in push_status and reported when the data phase ends.
+	 */
+	u8 push_state;
+	bool push_acked;
+	int push_status;
 	bool finished;
 	struct bulk_req req;
 	struct bulk_msg_tx mtx;
@@ -430,6 +443,7 @@ void bulk_op_finish(struct bulk_op *op, int status);
 int bulk_op_post_chunk(struct bulk_op *op, struct bulk_qp *bq);
 void bulk_op_unqueue(struct bulk_op *op);
 void bulk_send_rts_recv(struct bulk_peer *peer, const struct bulk_msg *msg);
+void bulk_send_cts_recv(struct bulk_peer *peer, const struct bulk_msg *msg);
 void bulk_imm_recv(struct bulk_peer *peer, const struct bulk_msg *msg);
 void bulk_ep_cancel_recvs(struct ib_bulk_ep *ep, struct ib_bulk_mr *mr);
 

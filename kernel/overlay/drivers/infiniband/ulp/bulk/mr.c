@@ -13,14 +13,17 @@
 #include <linux/slab.h>
 #include "bulk.h"
 
-static int bulk_mr_access(u32 uaccess)
+/*
+ * Every MR may be a READ sink (local write), a SEND's source that the
+ * receiving kernel READs (remote read) and a RECV that a pushed SEND is
+ * written into (remote write), whatever its grants allow: the grants,
+ * checked by the kernels, decide what remote endpoints reach, and the
+ * key only ever goes to the kernel of the node concerned.
+ */
+static int bulk_mr_access(void)
 {
-	/* Local write: the MR is also a READ sink and a RECV buffer. */
-	int access = IB_ACCESS_LOCAL_WRITE | IB_ACCESS_REMOTE_READ;
-
-	if (uaccess & IB_UVERBS_BULK_ACCESS_REMOTE_WRITE)
-		access |= IB_ACCESS_REMOTE_WRITE;
-	return access;
+	return IB_ACCESS_LOCAL_WRITE | IB_ACCESS_REMOTE_READ |
+	       IB_ACCESS_REMOTE_WRITE;
 }
 
 struct ib_bulk_mr *bulk_mr_reg(struct ib_bulk_ep *ep,
@@ -47,7 +50,7 @@ struct ib_bulk_mr *bulk_mr_reg(struct ib_bulk_ep *ep,
 	mr->access = cmd->access;
 
 	mr->ibmr = ib_reg_user_mr(ep->dev->pd, cmd->addr, cmd->length,
-				  cmd->addr, bulk_mr_access(cmd->access));
+				  cmd->addr, bulk_mr_access());
 	if (IS_ERR(mr->ibmr)) {
 		ret = PTR_ERR(mr->ibmr);
 		goto err_free;

@@ -144,7 +144,11 @@ void bulk_msg_recv(struct bulk_qp *bq, const struct bulk_msg *msg, u32 len)
 		bulk_rgrant_revoke_recv(peer, msg);
 		break;
 	case BULK_MSG_RTS:
+	case BULK_MSG_RTS_PUSH:
 		bulk_send_rts_recv(peer, msg);
+		break;
+	case BULK_MSG_CTS:
+		bulk_send_cts_recv(peer, msg);
 		break;
 	case BULK_MSG_IMM:
 		bulk_imm_recv(peer, msg);

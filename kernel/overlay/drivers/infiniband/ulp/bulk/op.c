@@ -94,11 +94,26 @@ static int bulk_wc_errno(enum ib_wc_status status)
 static void bulk_op_acked(struct bulk_req *req, int status, u64 byte_len)
 {
 	struct bulk_op *op = container_of(req, struct bulk_op, req);
+	bool defer;
 
 	/* A SEND moved what the receiver read; a WRITE its own length. */
 	op->wc.byte_len = op->wc.opcode == IB_UVERBS_BULK_OP_SEND ?
 			  byte_len : op->length;
-	bulk_op_finish(op, status);
+	/*
+	 * The answer to a pushed SEND normally follows its data (the
+	 * receiver waits for our ACK of its CTS). When it does not (the
+	 * connection failed), the WRITEs may still be posted: they must end
+	 * before the buffer is unmapped and the CQE posted.
+	 */
+	spin_lock(&op->peer->lock);
+	defer = op->push_state == BULK_PUSH_DATA;
+	if (defer) {
+		op->push_acked = true;
+		op->push_status = status;
+	}
+	spin_unlock(&op->peer->lock);
+	if (!defer)
+		bulk_op_finish(op, status);
 }
 
 static void bulk_op_mtx_done(struct bulk_msg_tx *mtx)
@@ -128,12 +143,30 @@ static void bulk_op_request(struct bulk_op *op, u16 type)
 	if (type == BULK_MSG_RTS) {
 		msg->addr = cpu_to_le64(op->laddr);
 		msg->rkey = cpu_to_le32(op->mr->ibmr->rkey);
-	} else {
+	} else if (type == BULK_MSG_IMM) {
 		msg->imm = cpu_to_le32(op->wc.imm);
 	}
 	op->mtx.done = bulk_op_mtx_done;
 	kref_get(&op->ref);
 	bulk_msg_send(op->peer, &op->mtx);
+}
+
+/*
+ * The WRITEs of a pushed SEND ended: tell the receiver (its RECV then
+ * completes, and it answers our RTS_PUSH), or report the answer that came
+ * while they were running.
+ */
+static void bulk_op_push_done(struct bulk_op *op, int status)
+{
+	bool acked;
+
+	bulk_msg_ack(op->peer, op->ack_seq, -status, status ? 0 : op->length);
+	spin_lock(&op->peer->lock);
+	op->push_state = BULK_PUSH_DONE;
+	acked = op->push_acked;
+	spin_unlock(&op->peer->lock);
+	if (acked)
+		bulk_op_finish(op, op->push_status);
 }
 
 /* Every work request of @op completed (or none could be posted). */
@@ -153,6 +186,9 @@ static void bulk_op_rdma_done(struct bulk_op *op)
 	case IB_UVERBS_BULK_OP_READ:
 		op->wc.byte_len = op->length;
 		bulk_op_finish(op, status);
+		break;
+	case IB_UVERBS_BULK_OP_SEND:
+		bulk_op_push_done(op, status);
 		break;
 	case IB_UVERBS_BULK_OP_RECV:
 		/* The sender's SEND completes with our verdict. */
@@ -408,9 +444,8 @@ static int bulk_op_get_local(struct ib_bulk_ep *ep,
 	u64 end;
 
 	if (ucmd && (ucmd->flags & IORING_URING_CMD_FIXED)) {
-		/* SEND and RECV need an rkey of the local side. */
-		if (!write && uop->opcode != IB_UVERBS_BULK_OP_READ)
-			return -EOPNOTSUPP;
+		/* The device reads the buffer for WRITE and SEND. */
+		write |= uop->opcode == IB_UVERBS_BULK_OP_SEND;
 		if (uop->mr_id)
 			return -EINVAL;
 		*fixed = bulk_fixed_map(ucmd, ep->dev->ibdev, uop->offset,
@@ -491,7 +526,8 @@ static int bulk_op_post_one(struct ib_bulk_ep *ep,
 			bulk_op_queue(op);
 		break;
 	case IB_UVERBS_BULK_OP_SEND:
-		bulk_op_request(op, BULK_MSG_RTS);
+		/* No key for the receiver to READ with: it gives its own. */
+		bulk_op_request(op, fixed ? BULK_MSG_RTS_PUSH : BULK_MSG_RTS);
 		break;
 	case IB_UVERBS_BULK_OP_RECV:
 		spin_lock(&ep->lock);
@@ -545,6 +581,46 @@ int bulk_ep_uring_post(struct ib_bulk_ep *ep,
 	return bulk_op_post_one(ep, uop, ucmd);
 }
 
+/* The sender wrote the data into the RECV (or failed to): complete both. */
+static void bulk_recv_pushed(struct bulk_req *req, int status, u64 byte_len)
+{
+	struct bulk_op *op = container_of(req, struct bulk_op, req);
+
+	if (!status && byte_len != op->length)
+		status = -EPROTO;
+	bulk_msg_ack(op->peer, op->ack_seq, -status, status ? 0 : op->length);
+	op->wc.byte_len = op->length;
+	bulk_op_finish(op, status);
+}
+
+/* Answer an RTS_PUSH matched to RECV @op: the range to write into. */
+static void bulk_recv_cts(struct bulk_op *op)
+{
+	struct bulk_msg *msg = &op->mtx.msg;
+	u32 seq;
+	int ret;
+
+	op->req.acked = bulk_recv_pushed;
+	ret = bulk_peer_req_add(op->peer, &op->req, &seq);
+	if (ret) {
+		bulk_msg_ack(op->peer, op->ack_seq, -ret, 0);
+		bulk_op_finish(op, ret);
+		return;
+	}
+	memset(msg, 0, sizeof(*msg));
+	msg->type = cpu_to_le16(BULK_MSG_CTS);
+	msg->seq = cpu_to_le32(seq);
+	msg->id = cpu_to_le64(op->ack_seq);
+	msg->dst_ep = cpu_to_le32(op->wc.src_ep);
+	msg->src_ep = cpu_to_le32(op->ep->id);
+	msg->addr = cpu_to_le64(op->laddr);
+	msg->rkey = cpu_to_le32(op->mr->ibmr->rkey);
+	msg->length = cpu_to_le64(op->length);
+	op->mtx.done = bulk_op_mtx_done;
+	kref_get(&op->ref);
+	bulk_msg_send(op->peer, &op->mtx);
+}
+
 /* A node announces a SEND for one of our endpoints: READ it into a RECV. */
 void bulk_send_rts_recv(struct bulk_peer *peer, const struct bulk_msg *msg)
 {
@@ -579,11 +655,54 @@ void bulk_send_rts_recv(struct bulk_peer *peer, const struct bulk_msg *msg)
 	op->peer = peer;
 	op->ack_seq = seq;
 	op->length = length;
+	op->wc.src_ep = le32_to_cpu(msg->src_ep);
+	if (le16_to_cpu(msg->type) == BULK_MSG_RTS_PUSH) {
+		bulk_recv_cts(op);
+		return;
+	}
 	op->raddr = le64_to_cpu(msg->addr);
 	op->rkey = le32_to_cpu(msg->rkey);
 	op->wr_opcode = IB_WR_RDMA_READ;
-	op->wc.src_ep = le32_to_cpu(msg->src_ep);
 	bulk_op_queue(op);
+}
+
+/*
+ * The receiver of one of our pushed SENDs gives the range to write into.
+ * The SEND is found by its RTS_PUSH, still waiting for its answer; the
+ * data phase starts under the lock that answer's taking needs, so the
+ * answer cannot finish the op behind our back (bulk_op_acked()).
+ */
+void bulk_send_cts_recv(struct bulk_peer *peer, const struct bulk_msg *msg)
+{
+	u64 rts = le64_to_cpu(msg->id);
+	struct bulk_op *op = NULL;
+	struct bulk_req *req;
+
+	xa_lock(&peer->reqs);
+	req = rts <= U32_MAX ? xa_load(&peer->reqs, rts) : NULL;
+	if (req && req->acked == bulk_op_acked) {
+		op = container_of(req, struct bulk_op, req);
+		if (op->fixed && op->wc.opcode == IB_UVERBS_BULK_OP_SEND &&
+		    op->push_state == BULK_PUSH_NONE &&
+		    le64_to_cpu(msg->length) == op->length) {
+			kref_get(&op->ref);
+			op->push_state = BULK_PUSH_DATA;
+		} else {
+			op = NULL;
+		}
+	}
+	xa_unlock(&peer->reqs);
+	if (!op) {
+		/* Not a SEND of ours waiting for its range. */
+		bulk_msg_ack(peer, le32_to_cpu(msg->seq), EPROTO, 0);
+		return;
+	}
+	op->ack_seq = le32_to_cpu(msg->seq);
+	op->raddr = le64_to_cpu(msg->addr);
+	op->rkey = le32_to_cpu(msg->rkey);
+	op->wr_opcode = IB_WR_RDMA_WRITE;
+	bulk_op_queue(op);
+	bulk_op_put(op);
 }
 
 /* A WRITE's immediate for one of our endpoints, after its data. */

@@ -35,6 +35,14 @@ enum bulk_msg_type {
 	BULK_MSG_REVOKE,	/* drain and forget a grant */
 	BULK_MSG_RTS,		/* src_ep has a SEND for dst_ep: read it */
 	BULK_MSG_IMM,		/* a WRITE's immediate for dst_ep */
+	/*
+	 * src_ep has a SEND for dst_ep in memory without a key (an io_uring
+	 * registered buffer): answer with a CTS. A node that does not know
+	 * the type answers EOPNOTSUPP, which fails just that SEND.
+	 */
+	BULK_MSG_RTS_PUSH,
+	/* Write RTS_PUSH @id into this range of the RECV, then ACK the CTS. */
+	BULK_MSG_CTS,
 };
 
 /**
@@ -44,10 +52,11 @@ enum bulk_msg_type {
  * @src_ep: the sending endpoint (or 0 for the kernel itself)
  * @dst_ep: the endpoint the message is for
  * @status: ACK: 0 or a positive errno
- * @rkey: GRANT and RTS: the key of the range on the sender's node
- * @id: GRANT and REVOKE: the grant
- * @addr: GRANT and RTS: start of the range (iova)
- * @length: GRANT and RTS: bytes; IMM and ACK: bytes moved
+ * @rkey: GRANT and RTS: the key of the range on the sender's node; CTS:
+ *	of the receiver's range
+ * @id: GRANT and REVOKE: the grant; CTS: the seq of the RTS_PUSH answered
+ * @addr: GRANT, RTS and CTS: start of the range (iova)
+ * @length: GRANT, RTS, RTS_PUSH and CTS: bytes; IMM and ACK: bytes moved
  * @access: GRANT: enum ib_uverbs_bulk_access_flags
  * @imm: IMM: the immediate
  */
