@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <infiniband/bulk.h>
 #include "common.h"
 
 void die(const char *what, int err)
@@ -29,6 +30,31 @@ void xfer(int fd, void *buf, size_t len, bool out)
 		p += n;
 		len -= n;
 	}
+}
+
+static const char *const op_names[] = {
+	[IBV_BULK_OP_WRITE] = "write",
+	[IBV_BULK_OP_READ] = "read",
+	[IBV_BULK_OP_SEND] = "send",
+};
+
+int op_from_name(const char *name, uint32_t *op)
+{
+	uint32_t i;
+
+	for (i = 0; i < sizeof(op_names) / sizeof(op_names[0]); i++) {
+		if (op_names[i] && !strcmp(name, op_names[i])) {
+			*op = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *op_name(uint32_t op)
+{
+	return op < sizeof(op_names) / sizeof(op_names[0]) && op_names[op] ?
+	       op_names[op] : "?";
 }
 
 uint64_t fnv1a(const unsigned char *p, size_t len)

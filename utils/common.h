@@ -34,6 +34,10 @@ struct hello {
 	uint64_t grant_id;
 };
 
+/* --op write|read|send: 0 and the opcode, or -1 for another name. */
+int op_from_name(const char *name, uint32_t *op);
+const char *op_name(uint32_t op);
+
 uint64_t fnv1a(const unsigned char *p, size_t len);
 double now(void);
 

@@ -207,13 +207,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'u': o->uring = true; break;
 		case 'S': o->sqpoll = true; break;
 		case 'o':
-			if (!strcmp(optarg, "write"))
-				o->op = IBV_BULK_OP_WRITE;
-			else if (!strcmp(optarg, "read"))
-				o->op = IBV_BULK_OP_READ;
-			else if (!strcmp(optarg, "send"))
-				o->op = IBV_BULK_OP_SEND;
-			else
+			if (op_from_name(optarg, &o->op))
 				usage();
 			break;
 		default:
@@ -318,8 +312,7 @@ int main(int argc, char **argv)
 		printf(" %-10s %-10s %-10s %-18s %-14s\n", "#op", "#bytes", "#iters",
 		       "BW average[MB/s]", "MsgRate[Mpps]");
 		printf(" %-10s %-10" PRIu64 " %-10u %-18.2f %-14.6f\n",
-		       o.op == IBV_BULK_OP_WRITE ? "write" :
-		       o.op == IBV_BULK_OP_READ ? "read" : "send",
+		       op_name(o.op),
 		       o.size, o.iters, o.size * (double)o.iters / t / 1e6,
 		       o.iters / t / 1e6);
 		printf("RESULT bw_gbps %.4f\n", o.size * (double)o.iters * 8 / t / 1e9);

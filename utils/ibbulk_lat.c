@@ -76,13 +76,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'p': o->port = optarg; break;
 		case 'u': o->uring = true; break;
 		case 'o':
-			if (!strcmp(optarg, "write"))
-				o->op = IBV_BULK_OP_WRITE;
-			else if (!strcmp(optarg, "read"))
-				o->op = IBV_BULK_OP_READ;
-			else if (!strcmp(optarg, "send"))
-				o->op = IBV_BULK_OP_SEND;
-			else
+			if (op_from_name(optarg, &o->op))
 				usage();
 			break;
 		default:
@@ -306,8 +300,7 @@ int main(int argc, char **argv)
 		       "#iterations", "t_min[usec]", "t_typical[usec]", "t_avg[usec]",
 		       "t_99[usec]");
 		printf(" %-8s %-8" PRIu64 " %-12u %-12.2f %-14.2f %-12.2f %-12.2f\n",
-		       o.op == IBV_BULK_OP_WRITE ? "write" :
-		       o.op == IBV_BULK_OP_READ ? "read" : "send", o.size, o.iters,
+		       op_name(o.op), o.size, o.iters,
 		       lat[0], lat[o.iters / 2], sum / o.iters,
 		       lat[(o.iters * 99) / 100 < o.iters ? (o.iters * 99) / 100 : o.iters - 1]);
 		printf("RESULT lat_typical_usec %.2f\n", lat[o.iters / 2]);
