@@ -22,6 +22,11 @@
  *   bulk_uring DEVICE ADDR inflight N exit|close
  *	N 4 KiB WRITEs submitted, then the process exits (or closes the
  *	ring and tears down) without reaping them. Prints "submitted N".
+ *   bulk_uring DEVICE ADDR removal N
+ *	N (at most 32) 256 KiB WRITEs kept in flight, odd ones from a
+ *	registered buffer; prints "submitted N", then, once the caller has
+ *	removed the device, the failures' errnos, "cqes C ok K failed F",
+ *	the result of one more WRITE and "closed" once all is torn down.
  * Exit status 0 when the run could be judged; the caller holds the
  * expectations.
  */
@@ -585,6 +590,74 @@ static int inflight(unsigned int count, const char *how)
 	return 0;
 }
 
+/*
+ * The device is removed while WRITEs are in flight (by the caller, once it
+ * read "submitted"): each CQE of a WRITE that succeeded is replaced by a
+ * new WRITE, so that N stay in flight whatever the speed, until the first
+ * failure or MAX_REMOVAL_OPS.
+ */
+#define MAX_REMOVAL_OPS 100000
+
+static void removal_prep(struct io_uring *ring, unsigned int i)
+{
+	const uint64_t size = 256 << 10;
+	struct ibv_bulk_op op = op_at(IBV_BULK_OP_WRITE, size, i % 32);
+
+	op.wr_id = i + 1;
+	if (i % 2)
+		prep_fixed(io_uring_get_sqe(ring), op);
+	else if (ibv_bulk_prep_op(io_uring_get_sqe(ring), s.a, &op))
+		die("ibv_bulk_prep_op", EIO);
+}
+
+static int removal(unsigned int count)
+{
+	unsigned int sub = 0, done = 0, ok = 0, failed = 0;
+	struct io_uring_cqe *cqe;
+	struct ibv_bulk_op op;
+	struct io_uring ring;
+	int ret;
+
+	if (count > 32)
+		die("removal: at most 32 in flight", EINVAL);
+	ring_init(&ring, count + 1, IBV_BULK_URING_SETUP_FLAGS);
+	ring_register_fbuf(&ring);
+	for (; sub < count; sub++)
+		removal_prep(&ring, sub);
+	if (io_uring_submit(&ring) != (int)count)
+		die("io_uring_submit", EIO);
+	printf("submitted %u\n", count);
+	fflush(stdout);
+	printf("errors");
+	while (done < sub) {
+		ret = io_uring_wait_cqe(&ring, &cqe);
+		if (ret)
+			die("io_uring_wait_cqe", -ret);
+		if (cqe->res == 256 << 10) {
+			ok++;
+		} else {
+			failed++;
+			printf(" %d", -cqe->res);
+		}
+		io_uring_cqe_seen(&ring, cqe);
+		done++;
+		if (!failed && sub < MAX_REMOVAL_OPS) {
+			removal_prep(&ring, sub++);
+			if (io_uring_submit(&ring) != 1)
+				die("io_uring_submit", EIO);
+		}
+	}
+	printf("\ncqes %u ok %u failed %u\n", done, ok, failed);
+	op = op_at(IBV_BULK_OP_WRITE, 4096, 0);
+	if (ibv_bulk_prep_op(io_uring_get_sqe(&ring), s.a, &op))
+		die("ibv_bulk_prep_op", EIO);
+	printf("after %d\n", one(&ring, NULL));
+	io_uring_queue_exit(&ring);
+	teardown();
+	printf("closed\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int ret = 2;
@@ -609,6 +682,8 @@ int main(int argc, char **argv)
 		ret = unregister(strtoul(argv[4], NULL, 0));
 	else if (!strcmp(argv[3], "inflight") && argc == 6)
 		return inflight(strtoul(argv[4], NULL, 0), argv[5]);
+	else if (!strcmp(argv[3], "removal") && argc == 5)
+		return removal(strtoul(argv[4], NULL, 0));
 	if (ret != 2)
 		teardown();
 	return ret;

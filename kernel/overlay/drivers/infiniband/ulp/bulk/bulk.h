@@ -21,13 +21,21 @@
  * @ibdev: the device
  * @pd: the kernel PD every MR and QP of the device lives in
  * @num_qps: QPs on the device, waited for when it goes
+ * @removed: the device is going away: new calls fail with -ENODEV while
+ *	the endpoints, MRs and connection handles on it wait to be closed
  */
 struct bulk_dev {
 	struct kref ref;
 	struct ib_device *ibdev;
 	struct ib_pd *pd;
 	atomic_t num_qps;
+	bool removed;
 };
+
+static inline bool bulk_dev_removed(const struct bulk_dev *dev)
+{
+	return READ_ONCE(dev->removed);
+}
 
 /**
  * struct bulk_cq - an endpoint's completion ring
@@ -446,5 +454,6 @@ void bulk_send_rts_recv(struct bulk_peer *peer, const struct bulk_msg *msg);
 void bulk_send_cts_recv(struct bulk_peer *peer, const struct bulk_msg *msg);
 void bulk_imm_recv(struct bulk_peer *peer, const struct bulk_msg *msg);
 void bulk_ep_cancel_recvs(struct ib_bulk_ep *ep, struct ib_bulk_mr *mr);
+void bulk_ep_cancel_dev_recvs(struct bulk_dev *dev);
 
 #endif /* _IB_BULK_H */

@@ -24,6 +24,8 @@ struct ib_bulk_conn *bulk_conn_create(struct ib_bulk_ep *ep,
 	struct bulk_peer *peer;
 	int ret;
 
+	if (bulk_dev_removed(ep->dev))
+		return ERR_PTR(-ENODEV);
 	if (addr->sa_family != AF_INET)
 		return ERR_PTR(-EAFNOSUPPORT);
 	if (!cmd->remote_ep_id || sin->sin_addr.s_addr == htonl(INADDR_ANY))

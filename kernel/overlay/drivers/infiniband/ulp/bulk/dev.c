@@ -61,8 +61,15 @@ static void bulk_dev_remove(struct ib_device *ibdev, void *client_data)
 	mutex_lock(&bulk_dev_lock);
 	ib_set_client_data(ibdev, &bulk_client, NULL);
 	mutex_unlock(&bulk_dev_lock);
+	/*
+	 * Devices that cannot disassociate (rxe, siw) stay until every
+	 * process has closed its uverbs file: until then the endpoints
+	 * refuse new work, and what they wait for fails now.
+	 */
+	WRITE_ONCE(dev->removed, true);
 	/* The device's QPs go before it does. */
 	bulk_peer_kill_dev(dev);
+	bulk_ep_cancel_dev_recvs(dev);
 	bulk_dev_put(dev);
 }
 

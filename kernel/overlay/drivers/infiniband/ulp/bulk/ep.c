@@ -54,8 +54,8 @@ struct ib_bulk_ep *bulk_ep_create(struct ib_device *device,
 		goto err_free;
 	ep->dev = bulk_dev_get(device);
 	if (!ep->dev) {
-		/* Not a device ib_bulk serves, or one being removed. */
-		ret = -EOPNOTSUPP;
+		/* Being removed (or ib_bulk could not set it up). */
+		ret = -ENODEV;
 		goto err_cq;
 	}
 
@@ -157,6 +157,24 @@ void bulk_ep_destroy(struct ib_bulk_ep *ep, enum rdma_remove_reason why)
 		bulk_ep_kill_stuck(ep);
 	wait_var_event(&ep->ops_inflight, !atomic_read(&ep->ops_inflight));
 	bulk_ep_put(ep);
+}
+
+/* The device is going: no RECV posted on it can be matched any more. */
+void bulk_ep_cancel_dev_recvs(struct bulk_dev *dev)
+{
+	struct ib_bulk_ep *ep;
+	unsigned long index;
+
+	rcu_read_lock();
+	xa_for_each(&bulk_eps, index, ep) {
+		if (ep->dev != dev || !kref_get_unless_zero(&ep->ref))
+			continue;
+		rcu_read_unlock();
+		bulk_ep_cancel_recvs(ep, NULL);
+		bulk_ep_put(ep);
+		rcu_read_lock();
+	}
+	rcu_read_unlock();
 }
 
 void bulk_ep_query(struct ib_bulk_ep *ep, struct ib_uverbs_bulk_ep_resp *resp)

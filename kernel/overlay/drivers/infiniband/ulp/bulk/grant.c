@@ -31,7 +31,7 @@ int bulk_grant(struct ib_bulk_conn *conn, struct ib_bulk_mr *mr,
 	u64 end;
 	int ret;
 
-	if (READ_ONCE(ep->dead))
+	if (READ_ONCE(ep->dead) || bulk_dev_removed(ep->dev))
 		return -ENODEV;
 	if (mr->ep != ep || !cmd->access || (cmd->access & ~known) ||
 	    !cmd->length)

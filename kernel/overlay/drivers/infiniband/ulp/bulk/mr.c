@@ -36,6 +36,8 @@ struct ib_bulk_mr *bulk_mr_reg(struct ib_bulk_ep *ep,
 	u64 end;
 	int ret;
 
+	if (bulk_dev_removed(ep->dev))
+		return ERR_PTR(-ENODEV);
 	if (cmd->access & ~known)
 		return ERR_PTR(-EINVAL);
 	if (!cmd->length || check_add_overflow(cmd->addr, cmd->length, &end) ||

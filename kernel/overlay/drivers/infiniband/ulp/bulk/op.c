@@ -479,6 +479,8 @@ static int bulk_op_post_one(struct ib_bulk_ep *ep,
 	u32 remote_ep = 0;
 	int ret;
 
+	if (bulk_dev_removed(ep->dev))
+		return -ENODEV;
 	ret = bulk_op_check(uop);
 	if (ret)
 		return ret;
@@ -530,9 +532,14 @@ static int bulk_op_post_one(struct ib_bulk_ep *ep,
 		bulk_op_request(op, fixed ? BULK_MSG_RTS_PUSH : BULK_MSG_RTS);
 		break;
 	case IB_UVERBS_BULK_OP_RECV:
+		/* Under the lock that the removal's cancel takes. */
 		spin_lock(&ep->lock);
-		list_add_tail(&op->list, &ep->recvs);
+		ret = bulk_dev_removed(ep->dev) ? -ENODEV : 0;
+		if (!ret)
+			list_add_tail(&op->list, &ep->recvs);
 		spin_unlock(&ep->lock);
+		if (ret)
+			bulk_op_finish(op, ret);
 		break;
 	}
 	return 0;

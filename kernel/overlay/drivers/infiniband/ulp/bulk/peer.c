@@ -280,7 +280,7 @@ static void bulk_peer_kill_work(struct work_struct *work)
 
 	spin_lock(&peer->lock);
 	xa_for_each(&peer->grants, index, rg) {
-		__xa_erase(&peer->grants, index);
+		xa_erase(&peer->grants, index);
 		rg->revoking = true;
 		if (!rg->inflight)
 			kfree(rg);

@@ -1,0 +1,206 @@
+# SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+"""The device goes away under open endpoints (`rdma link del`).
+
+rxe and siw cannot disassociate a user context, so ib_uverbs lets the
+removal wait until every process has closed its uverbs file; ib_bulk's
+own client goes first. What a process sees meanwhile is the contract
+tested here: operations in flight fail, new calls say ENODEV, closing
+works, and once the device is back it serves as if new. The file name
+sorts last so that the other tests of the run keep their device.
+"""
+
+import errno
+import mmap
+import os
+import re
+import subprocess
+import time
+
+from base import BulkTestCase, ibbulk
+
+TOOL = os.path.join(ibbulk.TOP, 'build', 'tests', 'bin', 'bulk_uring')
+
+B = ibbulk
+RW = B.ACCESS_REMOTE_READ | B.ACCESS_REMOTE_WRITE
+GONE = (errno.ENODEV, errno.ECONNRESET, errno.ECANCELED)
+
+
+def links():
+    """[(name, type, netdev)] of the RDMA links, in the kernel's order."""
+    out = subprocess.run(['rdma', 'link', 'show'], stdout=subprocess.PIPE, text=True,
+                         check=True).stdout
+    res = []
+    for m in re.finditer(r'^link (\S+)/\d+ .*?netdev (\S+)', out, re.M):
+        name = m.group(1)
+        res.append((name, 'siw' if name.startswith('siw') else 'rxe', m.group(2)))
+    return res
+
+
+class DeviceRemovalTest(BulkTestCase):
+
+    def setUp(self):
+        self.links = links()
+        self.addCleanup(self.restore_links)
+
+    def restore_links(self):
+        """The links as they were, in their order.
+
+        RDMA CM resolves the guest's address to the first device that has
+        it: rxe0 added back behind siw0 (same eth0) would lose every
+        connect to siw0 (ENETUNREACH), so the later links go and come back
+        too.
+        """
+        now = [name for name, _, _ in links()]
+        if now == [name for name, _, _ in self.links]:
+            return
+        missing = [n for n, _, _ in self.links].index(self.DEVICE)
+        for name, typ, netdev in self.links[missing:]:
+            if name in now:
+                subprocess.run(['rdma', 'link', 'del', name], check=True)
+        for name, typ, netdev in self.links[missing:]:
+            subprocess.run(['rdma', 'link', 'add', name, 'type', typ, 'netdev', netdev],
+                           check=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            out = subprocess.run(['rdma', 'link', 'show', f'{self.DEVICE}/1'],
+                                 stdout=subprocess.PIPE, text=True).stdout
+            if 'state ACTIVE' in out:
+                return
+            time.sleep(0.5)
+        self.fail(f'{self.DEVICE} not ACTIVE 60 s after it was added back')
+
+    def transfer_works(self):
+        """A fresh context on the device moves 64 KiB WRITE and READ."""
+        ctx = B.Context(self.DEVICE)
+        a = B.Endpoint(ctx)
+        z = B.Endpoint(ctx)
+        abuf, zbuf = mmap.mmap(-1, 1 << 16), mmap.mmap(-1, 1 << 16)
+        abuf[:] = os.urandom(1 << 16)
+        amr = B.MemoryRegion(a, B.address_of(abuf), 1 << 16)
+        zmr = B.MemoryRegion(z, B.address_of(zbuf), 1 << 16, RW)
+        az = B.Connection(a, self.guest_addr(), z.id)
+        za = B.Connection(z, self.guest_addr(), a.id)
+        g = za.grant(zmr, 0, 1 << 16, RW)
+        op = B.Op(opcode=B.OP_WRITE, conn=az.ptr, mr=amr.ptr, length=1 << 16,
+                  remote_grant=g)
+        self.assertEqual(B.post(a, [op]), (0, 1))
+        self.assertEqual(B.wait_wcs(a, 1, 120)[0].status, 0)
+        self.assertEqual(zbuf[:], abuf[:])
+        za.revoke(g)
+        for o in (az, za, amr, zmr, a, z, ctx):
+            o.close()
+
+    def test_removal_with_operations_in_flight(self):
+        ctx = B.Context(self.DEVICE)
+        a, z = B.Endpoint(ctx), B.Endpoint(ctx)
+        # 8 MiB in flight: more at once keeps rxe's requester tasklet
+        # busy for tens of seconds under TCG (a soft-lockup report).
+        size, count = 8 << 20, 8
+        abuf, zbuf = mmap.mmap(-1, size), mmap.mmap(-1, size)
+        amr = B.MemoryRegion(a, B.address_of(abuf), size)
+        zmr = B.MemoryRegion(z, B.address_of(zbuf), size, RW)
+        az = B.Connection(a, self.guest_addr(), z.id)
+        za = B.Connection(z, self.guest_addr(), a.id)
+        g = za.grant(zmr, 0, size, RW)
+
+        def write(i):
+            return B.Op(opcode=B.OP_WRITE, conn=az.ptr, mr=amr.ptr, length=1 << 20,
+                        offset=(i % count) << 20, remote_grant=g,
+                        remote_offset=(i % count) << 20, wr_id=i)
+
+        recvs = [B.Op(opcode=B.OP_RECV, mr=zmr.ptr, length=64, wr_id=1000000 + i)
+                 for i in range(4)]
+        self.assertEqual(B.post(a, [write(i) for i in range(count)]), (0, count))
+        self.assertEqual(B.post(z, recvs), (0, 4))
+        posted = count
+
+        start = time.monotonic()
+        rm = subprocess.Popen(['rdma', 'link', 'del', self.DEVICE])
+        try:
+            # Each WRITE that succeeds is replaced, so that eight stay in
+            # flight until the removal fails them, however fast they go.
+            wcs = []
+            while len(wcs) < posted:
+                wc = B.wait_wcs(a, 1, 120)[0]
+                wcs.append(wc)
+                if wc.status == 0 and not any(w.status for w in wcs) and posted < 100000:
+                    ret = B.post(a, [write(posted)])
+                    if ret == (errno.ENODEV, 0):
+                        continue	# the removal came between two WRITEs
+                    self.assertEqual(ret, (0, 1))
+                    posted += 1
+            failed_after = time.monotonic() - start
+            # Exactly one completion per operation; the removal failed
+            # every one that had not finished.
+            self.assertEqual(sorted(w.wr_id for w in wcs), list(range(posted)))
+            self.assertEqual([w for w in wcs if w.status not in (0,) + GONE], [])
+            failed = sum(1 for w in wcs if w.status)
+            self.assertGreater(failed, 0)
+            self.assertLessEqual(failed, count)
+            self.assertEqual(sorted((w.wr_id, w.status) for w in B.wait_wcs(z, 4, 120)),
+                             [(1000000 + i, errno.ECANCELED) for i in range(4)])
+            print(f'\n  removal: {failed} of {posted} WRITEs failed, the last '
+                  f'{failed_after:.1f} s after `rdma link del`', end=' ')
+
+            # The endpoints stay until closed, but the device is gone.
+            self.assertEqual(B.post(a, [write(0)]), (errno.ENODEV, 0))
+            self.assertEqual(B.post(z, recvs[:1]), (errno.ENODEV, 0))
+            for what, call in (('reg_mr', lambda: B.MemoryRegion(a, B.address_of(abuf), 4096)),
+                               ('connect', lambda: B.Connection(a, self.guest_addr(), z.id)),
+                               ('grant', lambda: za.grant(zmr, 0, 4096, RW)),
+                               ('ep_open', lambda: B.Endpoint(ctx))):
+                with self.subTest(call=what):
+                    with self.assertRaises(OSError) as cm:
+                        call()
+                    self.assertEqual(cm.exception.errno, errno.ENODEV)
+            self.assertEqual(B.poll(a), [])
+
+            # Closing works, in the usual order, and lets the removal end.
+            za.revoke(g)
+            for o in (az, za, amr, zmr, a, z):
+                o.close()
+            ctx.close()
+            self.assertEqual(rm.wait(timeout=120), 0)
+        finally:
+            if rm.poll() is None:
+                # A failed check left objects open: the removal waits for
+                # them; close what is left so the next tests find a device.
+                for o in (az, za, amr, zmr, a, z, ctx):
+                    try:
+                        o.close()
+                    except OSError:
+                        pass
+                rm.wait(timeout=120)
+        self.restore_links()
+        self.transfer_works()
+
+    def test_removal_with_uring_commands_in_flight(self):
+        """32 WRITEs in flight through io_uring, half from a registered buffer."""
+        p = subprocess.Popen([TOOL, self.DEVICE, self.guest_addr(), 'removal', '32'],
+                             stdout=subprocess.PIPE, text=True)
+        try:
+            self.assertEqual(p.stdout.readline(), 'submitted 32\n')
+            rm = subprocess.Popen(['rdma', 'link', 'del', self.DEVICE])
+            out, _ = p.communicate(timeout=300)
+            self.assertEqual(p.returncode, 0, out)
+            self.assertEqual(rm.wait(timeout=120), 0)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        lines = out.splitlines()
+        self.assertEqual(len(lines), 4, out)
+        errors = [int(e) for e in lines[0].split()[1:]]
+        m = re.fullmatch(r'cqes (\d+) ok (\d+) failed (\d+)', lines[1])
+        self.assertIsNotNone(m, out)
+        cqes, ok, failed = map(int, m.groups())
+        # Every WRITE submitted got its one CQE; up to 32 were in flight.
+        self.assertEqual(cqes, ok + failed)
+        self.assertEqual(failed, len(errors))
+        self.assertGreater(failed, 0, 'the removal failed nothing')
+        self.assertLessEqual(failed, 32)
+        self.assertEqual([e for e in errors if e not in GONE], [])
+        self.assertEqual(lines[2:], [f'after {-errno.ENODEV}', 'closed'])
+        print(f'\n  removal: {failed} of {cqes} io_uring WRITEs failed', end=' ')
+        self.restore_links()
+        self.transfer_works()
