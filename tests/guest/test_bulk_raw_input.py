@@ -17,6 +17,7 @@ from base import BulkTestCase, ibbulk
 TOOL = os.path.join(ibbulk.TOP, 'build', 'tests', 'bin', 'bulk_raw_input')
 
 EXPECTED = {
+    'ep_create_resp_unwritable': 'EFAULT',
     # POST: one op per call unless named; posted=-1: the kernel refused the
     # call before it could write the count.
     'post_valid': 'ok posted=1',
@@ -58,6 +59,7 @@ EXPECTED = {
     'reg_wrapping_range': 'EINVAL',
     'reg_unmapped': 'EFAULT',
     'reg_read_only_remote_write': 'EFAULT',
+    'reg_resp_unwritable': 'EFAULT',
     # An MR is always a possible READ sink and RECV target, so the kernel
     # pins it writable: read-only memory is refused whatever the access.
     'reg_read_only_remote_read': 'EFAULT',
@@ -70,6 +72,7 @@ EXPECTED = {
     'dereg_conn_handle': 'EINVAL',
     # CONNECT (to the endpoint itself over the node's address)
     'connect_valid': 'ok',
+    'connect_resp_unwritable': 'EFAULT',
     'connect_comp_mask': 'EINVAL',
     'connect_ep_zero': 'EINVAL',
     'connect_longer_nonzero_tail': 'EOPNOTSUPP',
@@ -95,9 +98,19 @@ EXPECTED = {
 }
 
 
+def module_refs():
+    """ib_bulk's module reference count (None when it is built in)."""
+    try:
+        with open('/sys/module/ib_bulk/refcnt') as f:
+            return int(f.read())
+    except FileNotFoundError:
+        return None
+
+
 class RawInputTest(BulkTestCase):
 
     def test_every_case_gets_its_errno(self):
+        refs = module_refs()
         out = subprocess.run([TOOL, self.DEVICE, self.guest_addr()], stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True, timeout=600)
         self.assertEqual(out.returncode, 0, out.stdout)
@@ -108,3 +121,6 @@ class RawInputTest(BulkTestCase):
         for case, want in EXPECTED.items():
             with self.subTest(case=case):
                 self.assertEqual(got[case], want)
+        # Every endpoint, MR and connection handle holds a reference on
+        # ib_bulk: the ones whose answer could not be written went too.
+        self.assertEqual(module_refs(), refs)

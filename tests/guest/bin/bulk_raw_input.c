@@ -201,9 +201,11 @@ static void poll_cases(void)
 	report("poll_misaligned_attr", poll_raw(wc, sizeof(wc[0]) + 8, &num));
 }
 
-static int reg_raw(int ep_fd, const void *cmdp, size_t len, uint32_t *handle)
+/* @resp: where the kernel writes its answer; NULL for a local buffer. */
+static int reg_raw(int ep_fd, const void *cmdp, size_t len, uint32_t *handle,
+		   void *resp)
 {
-	struct ib_uverbs_bulk_mr_resp resp;
+	struct ib_uverbs_bulk_mr_resp local;
 	struct ib_uverbs_attr *h;
 	struct bulk_ioctl cmd;
 	int ret;
@@ -212,8 +214,8 @@ static int reg_raw(int ep_fd, const void *cmdp, size_t len, uint32_t *handle)
 	h = bulk_ioctl_new(&cmd, UVERBS_ATTR_BULK_MR_REG_HANDLE);
 	bulk_ioctl_obj(&cmd, UVERBS_ATTR_BULK_MR_REG_EP, ep_fd);
 	bulk_ioctl_ptr_in(&cmd, UVERBS_ATTR_BULK_MR_REG_CMD, cmdp, len);
-	bulk_ioctl_ptr_out(&cmd, UVERBS_ATTR_BULK_MR_REG_RESP, &resp,
-			   sizeof(resp));
+	bulk_ioctl_ptr_out(&cmd, UVERBS_ATTR_BULK_MR_REG_RESP, resp ?: &local,
+			   sizeof(local));
 	ret = exec(&cmd);
 	if (!ret)
 		*handle = h->data;
@@ -232,7 +234,7 @@ static int dereg_raw(uint32_t handle)
 static void reg_case(const char *name, int ep_fd, const void *cmdp, size_t len)
 {
 	uint32_t handle;
-	int ret = reg_raw(ep_fd, cmdp, len, &handle);
+	int ret = reg_raw(ep_fd, cmdp, len, &handle, NULL);
 
 	/* A case that unexpectedly succeeds must not leave its MR behind. */
 	if (!ret && dereg_raw(handle))
@@ -278,16 +280,22 @@ static void mr_cases(void)
 	big.tail = 1;
 	reg_case("reg_longer_nonzero_tail", s.ep->fd, &big, sizeof(big));
 	reg_case("reg_not_an_ep", s.pipe_fd, &good, sizeof(good));
+	/*
+	 * The MR exists when the answer cannot be written: the kernel must
+	 * take it back (the test compares module references around the run).
+	 */
+	report("reg_resp_unwritable", reg_raw(s.ep->fd, &good, sizeof(good),
+					      &(uint32_t){0}, s.ro));
 
 	report("dereg_unknown_handle", dereg_raw(0xdead));
 	/* A connection's handle: the wrong type, nothing destroyed. */
 	report("dereg_conn_handle", dereg_raw(s.conn->handle));
 }
 
-static int connect_raw(const void *addr, size_t alen, const void *cmdp,
-		       size_t clen)
+static int connect_raw_to(const void *addr, size_t alen, const void *cmdp,
+			  size_t clen, void *resp)
 {
-	struct ib_uverbs_bulk_connect_resp resp;
+	struct ib_uverbs_bulk_connect_resp local;
 	struct ib_uverbs_attr *h;
 	struct bulk_ioctl cmd;
 	int ret;
@@ -297,8 +305,8 @@ static int connect_raw(const void *addr, size_t alen, const void *cmdp,
 	bulk_ioctl_obj(&cmd, UVERBS_ATTR_BULK_CONN_CONNECT_EP, s.ep->fd);
 	bulk_ioctl_ptr_in(&cmd, UVERBS_ATTR_BULK_CONN_CONNECT_ADDR, addr, alen);
 	bulk_ioctl_ptr_in(&cmd, UVERBS_ATTR_BULK_CONN_CONNECT_CMD, cmdp, clen);
-	bulk_ioctl_ptr_out(&cmd, UVERBS_ATTR_BULK_CONN_CONNECT_RESP, &resp,
-			   sizeof(resp));
+	bulk_ioctl_ptr_out(&cmd, UVERBS_ATTR_BULK_CONN_CONNECT_RESP,
+			   resp ?: &local, sizeof(local));
 	ret = exec(&cmd);
 	if (!ret) {
 		struct bulk_ioctl d;
@@ -311,6 +319,12 @@ static int connect_raw(const void *addr, size_t alen, const void *cmdp,
 			die("disconnect", EIO);
 	}
 	return ret;
+}
+
+static int connect_raw(const void *addr, size_t alen, const void *cmdp,
+		       size_t clen)
+{
+	return connect_raw_to(addr, alen, cmdp, clen, NULL);
 }
 
 static void connect_cases(const struct sockaddr_in *node)
@@ -326,6 +340,8 @@ static void connect_cases(const struct sockaddr_in *node)
 
 	report("connect_valid", connect_raw(node, sizeof(*node), &good,
 					    sizeof(good)));
+	report("connect_resp_unwritable",
+	       connect_raw_to(node, sizeof(*node), &good, sizeof(good), s.ro));
 	c = good;
 	c.comp_mask = 1;
 	report("connect_comp_mask", connect_raw(node, sizeof(*node), &c,
@@ -461,6 +477,23 @@ static void setup(const char *dev_name, const struct sockaddr_in *node)
 		die("ibv_bulk_grant", errno);
 }
 
+/* An endpoint whose answer cannot be written must not stay behind. */
+static void ep_cases(void)
+{
+	struct ib_uverbs_attr *fd;
+	struct bulk_ioctl cmd;
+	int ret;
+
+	init(&cmd, UVERBS_OBJECT_BULK_EP, UVERBS_METHOD_BULK_EP_CREATE);
+	fd = bulk_ioctl_new(&cmd, UVERBS_ATTR_BULK_EP_CREATE_HANDLE);
+	bulk_ioctl_ptr_out(&cmd, UVERBS_ATTR_BULK_EP_CREATE_RESP, s.ro,
+			   sizeof(struct ib_uverbs_bulk_ep_resp));
+	ret = exec(&cmd);
+	if (!ret)
+		close(fd->data_s64);
+	report("ep_create_resp_unwritable", ret);
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_in node = { .sin_family = AF_INET };
@@ -472,6 +505,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setup(argv[1], &node);
+	ep_cases();
 	post_cases();
 	poll_cases();
 	mr_cases();

@@ -169,8 +169,9 @@ UVERBS_HANDLER(UVERBS_METHOD_BULK_EP_CREATE)(struct uverbs_attr_bundle *attrs)
 		return PTR_ERR(ep);
 	}
 	uep->ep = ep;
-	/* From here a failure aborts the uobject, which destroys ep. */
 	uep->ops = ops;
+	/* From here a failure aborts the uobject, which destroys ep. */
+	uverbs_finalize_uobj_create(attrs, UVERBS_ATTR_BULK_EP_CREATE_HANDLE);
 
 	ops->ep_query(ep, &resp);
 	return uverbs_copy_to_struct_or_zero(attrs,

@@ -80,6 +80,7 @@ UVERBS_HANDLER(UVERBS_METHOD_BULK_CONN_CONNECT)(struct uverbs_attr_bundle *attrs
 
 	/* From here a failure aborts the uobject, which disconnects. */
 	uobj->object = uconn;
+	uverbs_finalize_uobj_create(attrs, UVERBS_ATTR_BULK_CONN_CONNECT_HANDLE);
 	return uverbs_copy_to_struct_or_zero(attrs,
 					     UVERBS_ATTR_BULK_CONN_CONNECT_RESP,
 					     &resp, sizeof(resp));

@@ -65,6 +65,7 @@ UVERBS_HANDLER(UVERBS_METHOD_BULK_MR_REG)(struct uverbs_attr_bundle *attrs)
 
 	/* From here a failure aborts the uobject, which deregisters. */
 	uobj->object = umr;
+	uverbs_finalize_uobj_create(attrs, UVERBS_ATTR_BULK_MR_REG_HANDLE);
 	return uverbs_copy_to_struct_or_zero(attrs, UVERBS_ATTR_BULK_MR_REG_RESP,
 					     &resp, sizeof(resp));
 

@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+"""Hostile input: 100,000 random and mutated calls, then the transport still serves.
+
+bin/bulk_fuzz drives every bulk ioctl method and the io_uring command with
+random and mutated handles, lengths, offsets, flags, reserved fields,
+attribute ids, sizes and header fields. The kernel log of the run (KASAN,
+lockdep, kmemleak) is judged by vm-run; this test judges the fuzzer's own
+counts, that nothing is left behind, and that a clean process can still
+move data. The seed is random and printed; BULK_FUZZ_SEED repeats a run.
+"""
+
+import mmap
+import os
+import random
+import subprocess
+import time
+
+from base import BulkTestCase, ibbulk
+from test_bulk_raw_input import module_refs
+
+B = ibbulk
+TOOL = os.path.join(ibbulk.TOP, 'build', 'tests', 'bin', 'bulk_fuzz')
+CALLS = int(os.environ.get('BULK_FUZZ_CALLS', '100000'))
+
+
+def rdma_count(what):
+    out = subprocess.run(['rdma', 'resource', 'show', what], stdout=subprocess.PIPE,
+                         text=True, check=True).stdout
+    return len(out.splitlines())
+
+
+class FuzzTest(BulkTestCase):
+
+    def test_fuzzed_calls_then_a_clean_transfer(self):
+        seed = int(os.environ.get('BULK_FUZZ_SEED', random.getrandbits(63)))
+        mrs, refs = rdma_count('mr'), module_refs()
+        start = time.monotonic()
+        p = subprocess.run([TOOL, self.DEVICE, self.guest_addr(), str(CALLS), str(seed)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           timeout=1200)
+        took = time.monotonic() - start
+        self.assertEqual(p.returncode, 0, f'seed {seed}: {p.stderr[-2000:]}')
+        lines = p.stdout.splitlines()
+        head = lines[0].split()
+        totals = dict(zip(head[0::2], map(int, head[1::2])))
+        errs = {name: int(n) for _, name, n in (line.split() for line in lines[1:])}
+        print(f'\n  fuzz seed {seed}: {totals["calls"]} calls ({totals["ioctl"]} ioctl, '
+              f'{totals["uring"]} io_uring) in {took:.0f} s, {totals["ok"]} succeeded, '
+              f'{len(errs)} errnos: ' +
+              ' '.join(f'{k}={v}' for k, v in sorted(errs.items())), end=' ')
+        self.assertGreaterEqual(totals['calls'], CALLS)
+        self.assertEqual(totals['calls'], totals['ok'] + sum(errs.values()))
+        # Every io_uring command got its CQE; no call was left waiting.
+        self.assertEqual(totals['hung'], 0)
+        # The calls reached the code behind the checks, not only the checks.
+        self.assertGreater(totals['ok'], CALLS // 50)
+        self.assertGreaterEqual(len(errs), 8)
+        self.assertNotIn('other', errs)
+
+        # The fuzzer's objects went with its process.
+        deadline = time.monotonic() + 60
+        while ((rdma_count('mr'), module_refs()) != (mrs, refs) and
+               time.monotonic() < deadline):
+            time.sleep(0.5)
+        self.assertEqual(rdma_count('mr'), mrs)
+        self.assertEqual(module_refs(), refs)
+        self.transfer()
+
+    def transfer(self):
+        ctx = B.Context(self.DEVICE)
+        self.addCleanup(ctx.close)
+        a, z = B.Endpoint(ctx), B.Endpoint(ctx)
+        self.addCleanup(z.close)
+        self.addCleanup(a.close)
+        abuf, zbuf = mmap.mmap(-1, 1 << 20), mmap.mmap(-1, 1 << 20)
+        abuf[:] = os.urandom(1 << 20)
+        amr = B.MemoryRegion(a, B.address_of(abuf), 1 << 20)
+        self.addCleanup(amr.close)
+        zmr = B.MemoryRegion(z, B.address_of(zbuf), 1 << 20,
+                             B.ACCESS_REMOTE_READ | B.ACCESS_REMOTE_WRITE)
+        self.addCleanup(zmr.close)
+        az = B.Connection(a, self.guest_addr(), z.id)
+        self.addCleanup(az.close)
+        za = B.Connection(z, self.guest_addr(), a.id)
+        self.addCleanup(za.close)
+        g = za.grant(zmr, 0, 1 << 20, B.ACCESS_REMOTE_WRITE)
+        self.addCleanup(za.revoke, g)
+        op = B.Op(opcode=B.OP_WRITE, conn=az.ptr, mr=amr.ptr, length=1 << 20,
+                  remote_grant=g, wr_id=5)
+        self.assertEqual(B.post(a, [op]), (0, 1))
+        wc = B.wait_wcs(a, 1, 120)[0]
+        self.assertEqual((wc.wr_id, wc.status, wc.byte_len), (5, 0, 1 << 20))
+        self.assertEqual(zbuf[:], abuf[:])
+        # And a SEND, whose RECV the fuzzer's posts could not have taken.
+        self.assertEqual(B.post(z, [B.Op(opcode=B.OP_RECV, mr=zmr.ptr, length=64,
+                                         wr_id=6)]), (0, 1))
+        self.assertEqual(B.post(a, [B.Op(opcode=B.OP_SEND, conn=az.ptr, mr=amr.ptr,
+                                         length=64, wr_id=7)]), (0, 1))
+        self.assertEqual(B.wait_wcs(a, 1, 120)[0].status, 0)
+        wc = B.wait_wcs(z, 1, 120)[0]
+        self.assertEqual((wc.wr_id, wc.status, wc.byte_len), (6, 0, 64))
