@@ -60,6 +60,7 @@ EXPECTED = {
     'reg_unmapped': 'EFAULT',
     'reg_read_only_remote_write': 'EFAULT',
     'reg_resp_unwritable': 'EFAULT',
+    'reg_larger_than_memory': 'ENOMEM',
     # An MR is always a possible READ sink and RECV target, so the kernel
     # pins it writable: read-only memory is refused whatever the access.
     'reg_read_only_remote_read': 'EFAULT',

@@ -21,6 +21,8 @@ Stages, in order (all by default):
   large      tests/large (64 MiB operations) on the kernel without KASAN,
              once on rxe0 and once on siw0
   pair       tests/pair/run-pair: rdma-bulk between two guests
+  faults     tests/pair/faults-pair: a peer's process killed, its transport
+             restarted and the whole peer guest stopped under WRITEs in flight
   rdma-core  rdma-core's own tests on rxe0 in one guest, compared with
              tests/rdma-core/baseline-rxe0.txt (its counts are reported on
              their own; one regression check joins ours). With
@@ -163,14 +165,15 @@ def stage_guest():
     if not build_userspace():
         fail('guest', 'userspace build failed')
         return
-    rc, out = run('guest', ['buildlib/vm-run', '--timeout', '1200', '--',
+    rc, out = run('guest', ['buildlib/vm-run', '--timeout', '1800', '--',
                             PY, 'tests/lib/suite.py', 'tests/guest'])
     add_counts_from('guest', rc, out)
 
 
 # The guest tests that exercise the transport rather than rxe itself.
 SIW_TESTS = ['test_bulk_ep', 'test_bulk_mr', 'test_bulk_ops', 'test_bulk_raw_input',
-             'test_bulk_uring']
+             'test_bulk_uring', 'test_bulk_fuzz', 'test_bulk_bad_peer',
+             'test_faults_device_removal']
 
 
 def stage_on_device(name, device, argv, env=None):
@@ -215,6 +218,16 @@ def stage_pair():
     rc, out = run('pair', ['buildlib/vm-run', '--nodes', '2', '--timeout', '1200', '--',
                            'tests/pair/run-pair'])
     add_counts_from('pair', rc, out)
+
+
+def stage_faults():
+    """Peer failure between two guests; node 1 stops itself halfway."""
+    if not build_userspace():
+        fail('faults', 'userspace build failed')
+        return
+    rc, out = run('faults', ['buildlib/vm-run', '--nodes', '2', '--timeout', '1500', '--',
+                             'tests/pair/faults-pair'])
+    add_counts_from('faults', rc, out)
 
 
 def stage_rdma_core(write):
@@ -271,7 +284,7 @@ def main():
     write = '--write-baseline' in args
     args = [a for a in args if a != '--write-baseline']
     stages = ['unit', 'package', 'kernel-check', 'series', 'harness', 'guest', 'siw',
-              'large', 'pair', 'rdma-core']
+              'large', 'pair', 'faults', 'rdma-core']
     unknown = [a for a in args if a not in stages]
     if unknown:
         print(__doc__, file=sys.stderr)
@@ -307,6 +320,8 @@ def main():
             stage_large()
         elif s == 'pair':
             stage_pair()
+        elif s == 'faults':
+            stage_faults()
         elif s == 'rdma-core':
             stage_rdma_core(write)
 

@@ -268,6 +268,11 @@ static void mr_cases(void)
 	REG_BAD("reg_unmapped", addr, (uintptr_t)s.noaccess);
 	REG_BAD("reg_read_only_remote_write", addr, (uintptr_t)s.ro);
 	REG_BAD("reg_kernel_address", addr, 0xffff888000000000ULL);
+	/* In the address space, but more than the node's memory (1 TiB). */
+	r = good;
+	r.addr = 1 << 16;
+	r.length = 1ULL << 40;
+	reg_case("reg_larger_than_memory", s.ep->fd, &r, sizeof(r));
 #undef REG_BAD
 	r = good;
 	r.addr = (uintptr_t)s.ro;

@@ -41,6 +41,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <infiniband/bulk.h>
 #include <rdma/ib_user_ioctl_bulk.h>
@@ -594,9 +595,9 @@ static int inflight(unsigned int count, const char *how)
  * The device is removed while WRITEs are in flight (by the caller, once it
  * read "submitted"): each CQE of a WRITE that succeeded is replaced by a
  * new WRITE, so that N stay in flight whatever the speed, until the first
- * failure or MAX_REMOVAL_OPS.
+ * failure, or for at most MAX_REMOVAL_SECS.
  */
-#define MAX_REMOVAL_OPS 100000
+#define MAX_REMOVAL_SECS 300
 
 static void removal_prep(struct io_uring *ring, unsigned int i)
 {
@@ -613,6 +614,7 @@ static void removal_prep(struct io_uring *ring, unsigned int i)
 static int removal(unsigned int count)
 {
 	unsigned int sub = 0, done = 0, ok = 0, failed = 0;
+	time_t end = time(NULL) + MAX_REMOVAL_SECS;
 	struct io_uring_cqe *cqe;
 	struct ibv_bulk_op op;
 	struct io_uring ring;
@@ -641,7 +643,7 @@ static int removal(unsigned int count)
 		}
 		io_uring_cqe_seen(&ring, cqe);
 		done++;
-		if (!failed && sub < MAX_REMOVAL_OPS) {
+		if (!failed && time(NULL) < end) {
 			removal_prep(&ring, sub++);
 			if (io_uring_submit(&ring) != 1)
 				die("io_uring_submit", EIO);

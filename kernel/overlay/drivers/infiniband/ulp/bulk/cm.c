@@ -51,7 +51,12 @@ static void bulk_cm_param(struct bulk_qp *bq, struct rdma_conn_param *param,
 	/* READs in flight at once, each way. */
 	param->initiator_depth = min_t(int, 16, attrs->max_qp_init_rd_atom);
 	param->responder_resources = min_t(int, 16, attrs->max_qp_rd_atom);
-	param->retry_count = 7;
+	/*
+	 * A node that stops answering must fail what waits on it: six
+	 * retries of the ACK timeout (about 2 s on RoCE), then the QP
+	 * errors out. Not 7: rxe takes 7 as "retry forever".
+	 */
+	param->retry_count = 6;
 	/* The engine never overruns the receive buffers; be patient. */
 	param->rnr_retry_count = 7;
 }

@@ -10,6 +10,7 @@
  * endpoint reaches an MR only through a grant the owner gave it.
  */
 
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include "bulk.h"
 
@@ -41,8 +42,16 @@ struct ib_bulk_mr *bulk_mr_reg(struct ib_bulk_ep *ep,
 	if (cmd->access & ~known)
 		return ERR_PTR(-EINVAL);
 	if (!cmd->length || check_add_overflow(cmd->addr, cmd->length, &end) ||
-	    end > TASK_SIZE)
+	    end > TASK_SIZE ||
+	    cmd->length > ep->dev->ibdev->attrs.max_mr_size)
 		return ERR_PTR(-EINVAL);
+	/*
+	 * More than the node's memory can never be pinned. Refused before
+	 * the driver sizes its page lists by it: siw allocates one for the
+	 * whole range first, and a huge one warns in the page allocator.
+	 */
+	if (cmd->length >> PAGE_SHIFT > totalram_pages())
+		return ERR_PTR(-ENOMEM);
 
 	mr = kzalloc(sizeof(*mr), GFP_KERNEL);
 	if (!mr)

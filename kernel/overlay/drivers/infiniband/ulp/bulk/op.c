@@ -330,14 +330,21 @@ static void bulk_op_chunk_done(struct ib_cq *cq, struct ib_wc *wc)
 	spin_lock(&peer->lock);
 	bq->credits++;
 	op->wrs_out--;
+	/*
+	 * Once the connection is down, whatever the device says of the
+	 * work requests left is a consequence: report the cause (ENODEV
+	 * for a device going away, ETIMEDOUT for a node that stopped
+	 * answering).
+	 */
 	if (wc->status != IB_WC_SUCCESS && !op->status)
-		op->status = bulk_wc_errno(wc->status);
+		op->status = peer->error ?: bulk_wc_errno(wc->status);
 	last = !op->wrs_out && list_empty(&op->list);
 	spin_unlock(&peer->lock);
 
 	/* Any error but a flush put the shared QP in the error state. */
 	if (wc->status != IB_WC_SUCCESS && wc->status != IB_WC_WR_FLUSH_ERR)
-		bulk_peer_kill(peer, -ECONNRESET);
+		bulk_peer_kill(peer, bulk_wc_errno(wc->status) == -ETIMEDOUT ?
+				     -ETIMEDOUT : -ECONNRESET);
 	if (last)
 		bulk_op_rdma_done(op);
 	bulk_peer_kick(peer);

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * A hostile node: connects to ib_bulk's port as another node's kernel
+ * would (RDMA CM, the handshake's private data) and sends control
+ * messages that are corrupt, unknown, out of place or forged.
+ *   bulk_bad_peer SRC_ADDR NODE_ADDR EP_NO_RECV EP_WITH_RECV
+ * EP_NO_RECV and EP_WITH_RECV are live endpoints on the node, the second
+ * with one 4 KiB RECV posted. One line per case:
+ *   <case> ack=<0|ERRNO|none> alive|killed
+ * and "sequence acked=N" for 512 valid messages at the end.
+ * "ack" is the node's answer to the message (its status errno), "alive"
+ * that a well-formed probe afterwards is still answered on the same
+ * connection; a killed connection is replaced for the next case. The
+ * guest test holds the expected lines.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <endian.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <rdma/rdma_cma.h>
+#include <rdma/rdma_verbs.h>
+
+/* The wire format of kernel/overlay/drivers/infiniband/ulp/bulk/proto.h. */
+#define MAGIC 0x424c4b31
+#define PORT "18720"
+enum { ACK = 1, EP_CHECK, GRANT, REVOKE, RTS, IMM, RTS_PUSH, CTS };
+
+struct msg {
+	uint16_t type;
+	uint16_t reserved;
+	uint32_t seq;
+	uint32_t src_ep;
+	uint32_t dst_ep;
+	uint32_t status;
+	uint32_t rkey;
+	uint64_t id;
+	uint64_t addr;
+	uint64_t length;
+	uint32_t access;
+	uint32_t imm;
+};
+
+#define SLOT 512
+#define RECVS 64
+
+static struct {
+	const char *src, *node;
+	uint32_t ep_norecv, ep_recv;
+	struct rdma_cm_id *id;
+	struct ibv_mr *mr;
+	char buf[(RECVS + 2) * SLOT];
+	uint32_t seq;
+} s;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "bulk_bad_peer: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void post_recv(int i)
+{
+	if (rdma_post_recv(s.id, (void *)(uintptr_t)i, s.buf + i * SLOT, SLOT,
+			   s.mr))
+		die("rdma_post_recv");
+}
+
+static void peer_connect(void)
+{
+	struct rdma_addrinfo hints = { .ai_port_space = RDMA_PS_TCP }, *res;
+	struct ibv_qp_init_attr attr = {
+		.cap = { .max_send_wr = 16, .max_recv_wr = RECVS,
+			 .max_send_sge = 1, .max_recv_sge = 1 },
+		.qp_type = IBV_QPT_RC,
+		.sq_sig_all = 1,
+	};
+	uint32_t pdata[2] = { htole32(MAGIC), 1 };	/* version 1 */
+	struct rdma_conn_param param = {
+		.private_data = pdata, .private_data_len = sizeof(pdata),
+		.responder_resources = 1, .initiator_depth = 1,
+		.retry_count = 7, .rnr_retry_count = 7,
+	};
+	struct sockaddr_in src = { .sin_family = AF_INET };
+	int i;
+
+	inet_pton(AF_INET, s.src, &src.sin_addr);
+	hints.ai_src_addr = (struct sockaddr *)&src;
+	hints.ai_src_len = sizeof(src);
+	if (rdma_getaddrinfo(s.node, PORT, &hints, &res))
+		die("rdma_getaddrinfo");
+	if (rdma_create_ep(&s.id, res, NULL, &attr))
+		die("rdma_create_ep");
+	rdma_freeaddrinfo(res);
+	s.mr = rdma_reg_msgs(s.id, s.buf, sizeof(s.buf));
+	if (!s.mr)
+		die("rdma_reg_msgs");
+	for (i = 0; i < RECVS; i++)
+		post_recv(i);
+	if (rdma_connect(s.id, &param))
+		die("rdma_connect");
+}
+
+static void peer_drop(void)
+{
+	rdma_disconnect(s.id);
+	rdma_dereg_mr(s.mr);
+	rdma_destroy_ep(s.id);
+}
+
+/* Send @len bytes of @m (any length, up to a slot); false if it failed. */
+static bool send_raw(const void *m, size_t len)
+{
+	char *out = s.buf + RECVS * SLOT;
+	struct ibv_wc wc;
+	double end = now() + 10;
+	int n;
+
+	memcpy(out, m, len);
+	if (rdma_post_send(s.id, NULL, out, len, s.mr, 0))
+		return false;
+	while ((n = ibv_poll_cq(s.id->send_cq, 1, &wc)) == 0 && now() < end)
+		;
+	return n == 1 && wc.status == IBV_WC_SUCCESS;
+}
+
+static struct msg msg(uint16_t type, uint32_t dst_ep)
+{
+	struct msg m = {
+		.type = htole16(type), .seq = htole32(++s.seq),
+		.src_ep = htole32(7), .dst_ep = htole32(dst_ep),
+	};
+	return m;
+}
+
+/* The node's ACK of @seq within @secs: its status, or -1. */
+static int wait_ack(uint32_t seq, double secs)
+{
+	double end = now() + secs;
+	struct ibv_wc wc;
+
+	while (now() < end) {
+		const struct msg *m;
+
+		if (ibv_poll_cq(s.id->recv_cq, 1, &wc) != 1)
+			continue;
+		if (wc.status != IBV_WC_SUCCESS)
+			return -1;	/* our QP is flushed: dead */
+		m = (const struct msg *)(s.buf + wc.wr_id * SLOT);
+		post_recv(wc.wr_id);
+		if (le16toh(m->type) == ACK && le32toh(m->seq) == seq)
+			return le32toh(m->status);
+	}
+	return -1;
+}
+
+/* Is the connection still answered? A valid EP_CHECK must be. */
+static bool probe(void)
+{
+	struct msg m = msg(EP_CHECK, s.ep_norecv);
+
+	return send_raw(&m, sizeof(m)) && wait_ack(s.seq, 5) == 0;
+}
+
+static void report(const char *name, int ack)
+{
+	bool alive = probe();
+
+	if (ack <= 0)
+		printf("%s ack=%s %s\n", name, ack ? "none" : "0",
+		       alive ? "alive" : "killed");
+	else
+		printf("%s ack=%s %s\n", name, strerrorname_np(ack) ?: "?",
+		       alive ? "alive" : "killed");
+	fflush(stdout);
+	if (!alive) {
+		peer_drop();
+		peer_connect();
+	}
+}
+
+/* Send @m whole and report the node's answer to it. */
+static void one(const char *name, struct msg m)
+{
+	int ack = send_raw(&m, sizeof(m)) ? wait_ack(le32toh(m.seq), 5) : -1;
+
+	report(name, ack);
+}
+
+int main(int argc, char **argv)
+{
+	char big[SLOT] = {};
+	struct msg m;
+	int i, acked;
+
+	if (argc != 5) {
+		fprintf(stderr, "usage: bulk_bad_peer SRC_ADDR NODE_ADDR EP_NO_RECV EP_WITH_RECV\n");
+		return 2;
+	}
+	s.src = argv[1];
+	s.node = argv[2];
+	s.ep_norecv = strtoul(argv[3], NULL, 0);
+	s.ep_recv = strtoul(argv[4], NULL, 0);
+	peer_connect();
+
+	one("ep_check_valid", msg(EP_CHECK, s.ep_norecv));
+	one("ep_check_unknown", msg(EP_CHECK, 0xfffffff0));
+	one("type_zero", msg(0, s.ep_norecv));
+	one("type_unknown", msg(0x7777, s.ep_norecv));
+
+	m = msg(EP_CHECK, s.ep_norecv);
+	report("short_message", send_raw(&m, 12) ? wait_ack(s.seq, 3) : -1);
+	m = msg(EP_CHECK, s.ep_norecv);
+	memcpy(big, &m, sizeof(m));
+	report("longer_than_receive_buffer",
+	       send_raw(big, sizeof(big)) ? wait_ack(s.seq, 3) : -1);
+	report("empty_message", send_raw(big, 0) ? wait_ack(s.seq, 3) : -1);
+
+	m = msg(ACK, 0);
+	m.seq = htole32(0x12345);
+	report("ack_never_asked", send_raw(&m, sizeof(m)) ? wait_ack(0x12345, 3) : -1);
+
+	m = msg(GRANT, 0xfffffff0);
+	m.id = htole64(1ULL << 62);
+	m.length = htole64(4096);
+	m.access = htole32(3);
+	one("grant_unknown_ep", m);
+	m = msg(GRANT, s.ep_norecv);
+	m.id = htole64(1ULL << 62);
+	one("grant_zero_length", m);
+	m.seq = htole32(++s.seq);
+	m.addr = htole64(~0ULL - 10);
+	m.length = htole64(4096);
+	one("grant_wrapping", m);
+	m.seq = htole32(++s.seq);
+	m.addr = htole64(0x1000);
+	m.rkey = htole32(0xdead);
+	one("grant_forged_key", m);
+	m.seq = htole32(++s.seq);
+	one("grant_same_id", m);
+	m = msg(REVOKE, s.ep_norecv);
+	m.id = htole64(99);
+	one("revoke_unknown", m);
+	m = msg(REVOKE, s.ep_norecv);
+	m.id = htole64(1ULL << 62);
+	one("revoke_forged_grant", m);
+
+	m = msg(RTS, 0xfffffff0);
+	m.length = htole64(64);
+	one("rts_unknown_ep", m);
+	m = msg(RTS, s.ep_norecv);
+	m.length = htole64(64);
+	one("rts_no_recv", m);
+	m = msg(RTS, s.ep_recv);
+	one("rts_zero_length", m);
+	m = msg(RTS, s.ep_recv);
+	m.length = htole64(1ULL << 40);
+	one("rts_bigger_than_recv", m);
+	m = msg(IMM, 0xfffffff0);
+	one("imm_unknown_ep", m);
+	m = msg(CTS, s.ep_norecv);
+	m.id = htole64(5);
+	m.length = htole64(64);
+	one("cts_never_asked", m);
+	m = msg(CTS, s.ep_norecv);
+	m.id = htole64(1ULL << 40);
+	one("cts_id_past_seq", m);
+	/* Last: the node READs with a key we never had; the RECV is used. */
+	m = msg(RTS, s.ep_recv);
+	m.length = htole64(64);
+	m.addr = htole64(0x1000);
+	m.rkey = htole32(0xdead);
+	one("rts_forged_key", m);
+
+	/* The node's receive queue (128) several times over. */
+	for (i = 0, acked = 0; i < 512; i++) {
+		m = msg(EP_CHECK, s.ep_norecv);
+		if (send_raw(&m, sizeof(m)) && wait_ack(s.seq, 5) == 0)
+			acked++;
+	}
+	printf("sequence acked=%d\n", acked);
+	peer_drop();
+	printf("done\n");
+	return 0;
+}
