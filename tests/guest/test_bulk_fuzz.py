@@ -17,7 +17,6 @@ import time
 from base import BulkTestCase, figure, ibbulk
 from test_bulk_raw_input import module_refs
 
-B = ibbulk
 TOOL = os.path.join(ibbulk.TOP, 'build', 'tests', 'bin', 'bulk_fuzz')
 CALLS = int(os.environ.get('BULK_FUZZ_CALLS', '100000'))
 
