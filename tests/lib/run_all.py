@@ -18,6 +18,9 @@ Stages, in order (all by default):
   guest      the Python suite under tests/guest, in one guest
   siw        the transport's guest tests again on siw0, in a guest without
              rxe0 (RDMA CM would resolve the shared address to rxe0)
+  removal    tests/guest/fault_device_removal.py: `rdma link del` under
+             operations in flight, once on rxe0 and once on siw0, each in a
+             guest and a Python process of its own
   large      tests/large (64 MiB operations) on the kernel without KASAN,
              once on rxe0 and once on siw0
   pair       tests/pair/run-pair: rdma-bulk between two guests
@@ -172,8 +175,7 @@ def stage_guest():
 
 # The guest tests that exercise the transport rather than rxe itself.
 SIW_TESTS = ['test_bulk_ep', 'test_bulk_mr', 'test_bulk_ops', 'test_bulk_raw_input',
-             'test_bulk_uring', 'test_bulk_fuzz', 'test_bulk_bad_peer',
-             'test_faults_device_removal']
+             'test_bulk_uring', 'test_bulk_fuzz', 'test_bulk_bad_peer']
 
 
 def stage_on_device(name, device, argv, env=None):
@@ -193,6 +195,16 @@ def stage_siw():
         fail('siw', 'userspace build failed')
         return
     stage_on_device('siw', 'siw0', [PY, 'tests/lib/suite.py', 'tests/guest', *SIW_TESTS])
+
+
+def stage_removal():
+    """rdma link del under operations in flight, in a guest per device."""
+    if not build_userspace():
+        fail('removal', 'userspace build failed')
+        return
+    for device in ('rxe0', 'siw0'):
+        stage_on_device(f'removal-{device}', device,
+                        [PY, 'tests/lib/suite.py', 'tests/guest', 'fault_device_removal'])
 
 
 def stage_large():
@@ -284,7 +296,7 @@ def main():
     write = '--write-baseline' in args
     args = [a for a in args if a != '--write-baseline']
     stages = ['unit', 'package', 'kernel-check', 'series', 'harness', 'guest', 'siw',
-              'large', 'pair', 'faults', 'rdma-core']
+              'removal', 'large', 'pair', 'faults', 'rdma-core']
     unknown = [a for a in args if a not in stages]
     if unknown:
         print(__doc__, file=sys.stderr)
@@ -316,6 +328,8 @@ def main():
             stage_guest()
         elif s == 'siw':
             stage_siw()
+        elif s == 'removal':
+            stage_removal()
         elif s == 'large':
             stage_large()
         elif s == 'pair':

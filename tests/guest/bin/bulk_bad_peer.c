@@ -175,6 +175,23 @@ static bool probe(void)
 	return send_raw(&m, sizeof(m)) && wait_ack(s.seq, 5) == 0;
 }
 
+/*
+ * A new connection is ready once the node answers on it: RDMA CM on the
+ * node may see it established a while after we do (a lost RTU is only
+ * repaired by the CM's retries), and an answer is only sent then.
+ */
+static void peer_connect_ready(void)
+{
+	int i;
+
+	peer_connect();
+	for (i = 0; i < 6; i++)
+		if (probe())
+			return;
+	errno = ETIMEDOUT;
+	die("no answer on a new connection");
+}
+
 static void report(const char *name, int ack)
 {
 	bool alive = probe();
@@ -188,7 +205,7 @@ static void report(const char *name, int ack)
 	fflush(stdout);
 	if (!alive) {
 		peer_drop();
-		peer_connect();
+		peer_connect_ready();
 	}
 }
 
@@ -214,7 +231,7 @@ int main(int argc, char **argv)
 	s.node = argv[2];
 	s.ep_norecv = strtoul(argv[3], NULL, 0);
 	s.ep_recv = strtoul(argv[4], NULL, 0);
-	peer_connect();
+	peer_connect_ready();
 
 	one("ep_check_valid", msg(EP_CHECK, s.ep_norecv));
 	one("ep_check_unknown", msg(EP_CHECK, 0xfffffff0));

@@ -5,8 +5,12 @@ rxe and siw cannot disassociate a user context, so ib_uverbs lets the
 removal wait until every process has closed its uverbs file; ib_bulk's
 own client goes first. What a process sees meanwhile is the contract
 tested here: operations in flight fail, new calls say ENODEV, closing
-works, and once the device is back it serves as if new. The file name
-sorts last so that the other tests of the run keep their device.
+works, and once the device is back it serves as if new.
+
+Not named test_*.py: it runs in a guest of its own (the `removal` stage),
+in a Python process that holds no other context of the device, since the
+removal waits for every uverbs file of the device to close (a context
+some other test left to the garbage collector would hold it forever).
 """
 
 import errno
