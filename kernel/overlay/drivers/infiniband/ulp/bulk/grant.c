@@ -224,7 +224,8 @@ void bulk_rgrant_revoke_recv(struct bulk_peer *peer,
  * @need: IB_UVERBS_BULK_ACCESS_REMOTE_WRITE or _READ
  *
  * Return: 0 with the grant's use counted, -EACCES (no such grant, revoked,
- * granted to another endpoint or without @need) or -ERANGE.
+ * granted to another endpoint or without @need), -ERANGE, or why the
+ * connection died (its grants died with it).
  */
 int bulk_rgrant_use(struct bulk_peer *peer, struct bulk_op *op,
 		    const struct ib_uverbs_bulk_op *uop, u32 src_ep,
@@ -235,6 +236,10 @@ int bulk_rgrant_use(struct bulk_peer *peer, struct bulk_op *op,
 	int ret = -EACCES;
 
 	spin_lock(&peer->lock);
+	if (peer->state == BULK_PEER_DEAD) {
+		ret = peer->error ?: -ECONNRESET;
+		goto out;
+	}
 	rg = xa_load(&peer->grants, uop->remote_grant);
 	if (!rg || rg->revoking || rg->allowed_ep != src_ep ||
 	    rg->owner_ep != owner_ep || (rg->access & need) != need)
