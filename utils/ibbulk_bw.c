@@ -300,6 +300,10 @@ int main(int argc, char **argv)
 		tmpl.length = o.size;
 		if (o.op != IBV_BULK_OP_SEND)
 			tmpl.remote_grant = hello.grant_id;
+		/* Said before a long run, so that a watcher knows it started. */
+		printf("# %s %" PRIu64 " B x %u, %u in flight, to %s\n",
+		       op_name(o.op), o.size, o.iters, o.depth, o.host);
+		fflush(stdout);
 		t0 = now();
 		if (o.uring)
 			run_uring(ep, &tmpl, &o, &prog);

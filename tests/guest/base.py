@@ -27,6 +27,17 @@ def figure(name, text):
     print(f'\nFIGURE {name} [{os.environ.get("BULK_TEST_DEVICE", "rxe0")}]: {text}', flush=True)
 
 
+def rdma_resources(what):
+    """The lines of `rdma resource show WHAT` (qp, mr, pd...): one per object."""
+    import subprocess
+    return subprocess.run(['rdma', 'resource', 'show', what], stdout=subprocess.PIPE,
+                          text=True, check=True).stdout.splitlines()
+
+
+def rdma_count(what):
+    return len(rdma_resources(what))
+
+
 def device_names():
     if not HAVE_PYVERBS:
         return []
@@ -90,8 +101,8 @@ class BulkTestCase(GuestTestCase):
         require_module('ib_bulk')
         try:
             ibbulk.lib()
-        except FileNotFoundError as e:
-            raise unittest.SkipTest(str(e))
+        except FileNotFoundError as err:
+            raise unittest.SkipTest(str(err))
 
     def context(self):
         ctx = ibbulk.Context(self.DEVICE)

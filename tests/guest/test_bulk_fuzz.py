@@ -14,17 +14,11 @@ import random
 import subprocess
 import time
 
-from base import BulkTestCase, figure, ibbulk
+from base import BulkTestCase, figure, rdma_count, ibbulk
 from test_bulk_raw_input import module_refs
 
 TOOL = os.path.join(ibbulk.TOP, 'build', 'tests', 'bin', 'bulk_fuzz')
 CALLS = int(os.environ.get('BULK_FUZZ_CALLS', '100000'))
-
-
-def rdma_count(what):
-    out = subprocess.run(['rdma', 'resource', 'show', what], stdout=subprocess.PIPE,
-                         text=True, check=True).stdout
-    return len(out.splitlines())
 
 
 class FuzzTest(BulkTestCase):

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import textwrap
 
-from base import BulkTestCase, ibbulk
+from base import BulkTestCase, ibbulk, rdma_count
 
 B = ibbulk
 RW = B.ACCESS_REMOTE_READ | B.ACCESS_REMOTE_WRITE
@@ -444,9 +444,7 @@ class SharingAndLifetimeTest(LoopbackCase):
                                 text=True)
 
     def count(self, what):
-        out = subprocess.run(['rdma', 'resource', 'show', what], stdout=subprocess.PIPE,
-                             text=True, check=True).stdout
-        return len(out.splitlines())
+        return rdma_count(what)
 
     def test_eight_processes_share_the_connection(self):
         """Eight processes reach z over the node's one loopback connection.

@@ -13,15 +13,9 @@ import signal
 import subprocess
 import time
 
-from base import BulkTestCase, figure, ibbulk
+from base import BulkTestCase, figure, rdma_count, ibbulk
 
 TOOL = os.path.join(ibbulk.TOP, 'build', 'tests', 'bin', 'bulk_uring')
-
-
-def rdma_count(what):
-    out = subprocess.run(['rdma', 'resource', 'show', what], stdout=subprocess.PIPE,
-                         text=True, check=True).stdout
-    return len(out.splitlines())
 
 
 class UringTest(BulkTestCase):
@@ -108,16 +102,22 @@ class UringTest(BulkTestCase):
                                             'extra poll=0 cqe=0'])
 
     def test_endpoint_inherited_or_passed(self):
-        """A child holding the endpoint's file (fork, SCM_RIGHTS) posts as its owner.
+        """A child holding the endpoint's file (fork, SCM_RIGHTS) cannot use the parent's MRs.
 
-        The endpoint is a capability: the WRITE succeeds, and what it moves
-        is the memory registered for the endpoint (the parent's pages), not
-        the child's changed copy of the buffer.
+        Posting from the parent's MR and deregistering it are refused
+        (EPERM): its pages are the parent's, not the child's changed copy,
+        so nothing of the parent's lands. Memory the child registers itself
+        on the inherited endpoint moves the child's own bytes.
         """
-        for how in ('fork', 'scm'):
+        want = {
+            'fork': 'child parent_mr=Operation not permitted dereg=Operation not permitted '
+                    'own_mr=4096\nlanded=child\n',
+            'scm': 'child parent_mr=Operation not permitted\nlanded=neither\n',
+        }
+        for how, expected in want.items():
             with self.subTest(how=how):
                 rc, out = self.tool(how)
-                self.assertEqual((rc, out), (0, 'child res=4096 landed=parent\n'))
+                self.assertEqual((rc, out), (0, expected))
 
     def test_ring_closed_with_256_in_flight(self):
         mrs = rdma_count('mr')

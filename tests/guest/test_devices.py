@@ -2,7 +2,6 @@
 """The guest sees both soft RDMA devices the harness creates, usable."""
 
 import ipaddress
-import os
 import unittest
 
 from base import GuestTestCase, RdmaTestCase, device_names, HAVE_PYVERBS

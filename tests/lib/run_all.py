@@ -24,6 +24,8 @@ Stages, in order (all by default):
   large      tests/large (64 MiB operations) on the kernel without KASAN,
              once on rxe0 and once on siw0
   pair       tests/pair/run-pair: rdma-bulk between two guests
+  load       tests/pair/load-pair: 32 processes x 4 endpoints a side over
+             the pair's one connection, every byte and completion checked
   faults     tests/pair/faults-pair: a peer's process killed, its transport
              restarted and the whole peer guest stopped under WRITEs in flight
   rdma-core  rdma-core's own tests on rxe0 in one guest, compared with
@@ -175,7 +177,7 @@ def stage_guest():
 
 # The guest tests that exercise the transport rather than rxe itself.
 SIW_TESTS = ['test_bulk_ep', 'test_bulk_mr', 'test_bulk_ops', 'test_bulk_raw_input',
-             'test_bulk_uring', 'test_bulk_fuzz', 'test_bulk_bad_peer']
+             'test_bulk_uring', 'test_bulk_isolation', 'test_bulk_fuzz', 'test_bulk_bad_peer']
 
 
 def stage_on_device(name, device, argv, env=None):
@@ -222,24 +224,14 @@ def stage_large():
                         env={'RDMA_BULK_KERNEL_FLAVOR': 'perf'})
 
 
-def stage_pair():
-    """rdma-bulk between two guests: integrity, sharing, one QP per pair."""
+def stage_two_guests(name, script, timeout):
+    """A tests/pair script in both guests of vm-run --nodes 2; node 0 counts."""
     if not build_userspace():
-        fail('pair', 'userspace build failed')
+        fail(name, 'userspace build failed')
         return
-    rc, out = run('pair', ['buildlib/vm-run', '--nodes', '2', '--timeout', '1200', '--',
-                           'tests/pair/run-pair'])
-    add_counts_from('pair', rc, out)
-
-
-def stage_faults():
-    """Peer failure between two guests; node 1 stops itself halfway."""
-    if not build_userspace():
-        fail('faults', 'userspace build failed')
-        return
-    rc, out = run('faults', ['buildlib/vm-run', '--nodes', '2', '--timeout', '1500', '--',
-                             'tests/pair/faults-pair'])
-    add_counts_from('faults', rc, out)
+    rc, out = run(name, ['buildlib/vm-run', '--nodes', '2', '--timeout', str(timeout), '--',
+                         f'tests/pair/{script}'])
+    add_counts_from(name, rc, out)
 
 
 def stage_rdma_core(write):
@@ -296,7 +288,7 @@ def main():
     write = '--write-baseline' in args
     args = [a for a in args if a != '--write-baseline']
     stages = ['unit', 'package', 'kernel-check', 'series', 'harness', 'guest', 'siw',
-              'removal', 'large', 'pair', 'faults', 'rdma-core']
+              'removal', 'large', 'pair', 'load', 'faults', 'rdma-core']
     unknown = [a for a in args if a not in stages]
     if unknown:
         print(__doc__, file=sys.stderr)
@@ -333,9 +325,11 @@ def main():
         elif s == 'large':
             stage_large()
         elif s == 'pair':
-            stage_pair()
+            stage_two_guests('pair', 'run-pair', 1200)
+        elif s == 'load':
+            stage_two_guests('load', 'load-pair', 1500)
         elif s == 'faults':
-            stage_faults()
+            stage_two_guests('faults', 'faults-pair', 1500)
         elif s == 'rdma-core':
             stage_rdma_core(write)
 

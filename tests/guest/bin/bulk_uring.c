@@ -17,8 +17,10 @@
  *	an ioctl-posted and a uring-posted WRITE on the same endpoint.
  *   bulk_uring DEVICE ADDR fork
  *   bulk_uring DEVICE ADDR scm
- *	a WRITE submitted by a child on the endpoint it inherited (fork) or
- *	received (SCM_RIGHTS); prints the child's CQE and whose bytes landed.
+ *	a child on the endpoint it inherited (fork) or received (SCM_RIGHTS)
+ *	submits a WRITE from the parent's MR, and (fork) deregisters that
+ *	MR and WRITEs from an MR of its own; prints the child's results and
+ *	whose bytes landed at the grant.
  *   bulk_uring DEVICE ADDR inflight N exit|close
  *	N 4 KiB WRITEs submitted, then the process exits (or closes the
  *	ring and tears down) without reaping them. Prints "submitted N".
@@ -458,26 +460,54 @@ static int submit_cmd(int fd, uint32_t cmd_op, const void *cmd)
 }
 
 /*
- * The endpoint is a capability: whoever holds its file posts as its owner,
- * on the memory registered for it, never on its own address space.
+ * A child that holds the endpoint's file (inherited or received) may post
+ * on it, but an MR is its registering process's memory: the parent's MRs
+ * are refused (EPERM, for posting and deregistering alike), and memory the
+ * child registers itself on the same endpoint moves the child's bytes.
  */
-static int shared_fd(int scm)
+static void child_ops(int fd, int scm)
 {
 	struct ibv_bulk_op op = op_at(IBV_BULK_OP_WRITE, 4096, 0);
-	unsigned char cmd[IBV_BULK_URING_CMD_SIZE], copy[4096];
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = cmd, .iov_len = sizeof(cmd) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cm;
+	unsigned char cmd[IBV_BULK_URING_CMD_SIZE];
+	struct ibv_bulk_mr *own;
 	uint32_t cmd_op;
-	int sv[2], res, status;
+	int res;
+
+	if (ibv_bulk_uring_cmd(s.a, &op, cmd, &cmd_op))
+		_exit(3);
+	res = submit_cmd(fd, cmd_op, cmd);
+	printf("child parent_mr=%s", res < 0 ? strerror(-res) : "posted");
+	if (!scm) {
+		res = ibv_bulk_dereg_mr(s.amr);
+		printf(" dereg=%s", res ? strerror(res) : "done");
+		own = ibv_bulk_reg_mr(s.a, s.abuf, 8192, 0);
+		if (!own)
+			_exit(3);
+		op.mr = own;
+		if (ibv_bulk_uring_cmd(s.a, &op, cmd, &cmd_op))
+			_exit(3);
+		res = submit_cmd(fd, cmd_op, cmd);
+		printf(" own_mr=%d", res);
+		if (ibv_bulk_dereg_mr(own))
+			_exit(3);
+	}
+	printf("\n");
+	fflush(stdout);
+}
+
+static int shared_fd(int scm)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], byte = 0;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	unsigned char copy[4096];
+	struct cmsghdr *cm;
+	int sv[2], status;
 	pid_t pid;
 
 	fill(s.abuf + 1, 4096, 99);
 	memcpy(copy, s.abuf + 1, 4096);
 	memset(s.zbuf, 0, 8192);
-	if (ibv_bulk_uring_cmd(s.a, &op, cmd, &cmd_op))
-		die("ibv_bulk_uring_cmd", EIO);
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		die("socketpair", errno);
 	pid = fork();
@@ -494,15 +524,15 @@ static int shared_fd(int scm)
 			close(fd);
 			mh.msg_control = cbuf;
 			mh.msg_controllen = sizeof(cbuf);
-			if (recvmsg(sv[1], &mh, 0) != sizeof(cmd))
+			if (recvmsg(sv[1], &mh, 0) != 1)
 				_exit(3);
 			cm = CMSG_FIRSTHDR(&mh);
 			if (!cm || cm->cmsg_type != SCM_RIGHTS)
 				_exit(3);
 			memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
 		}
-		res = submit_cmd(fd, cmd_op, cmd);
-		_exit(write(sv[1], &res, sizeof(res)) == sizeof(res) ? 0 : 3);
+		child_ops(fd, scm);
+		_exit(0);
 	}
 	close(sv[1]);
 	if (scm) {
@@ -513,14 +543,14 @@ static int shared_fd(int scm)
 		cm->cmsg_type = SCM_RIGHTS;
 		cm->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(cm), &(int){ ibv_bulk_ep_fd(s.a) }, sizeof(int));
-		if (sendmsg(sv[0], &mh, 0) != sizeof(cmd))
+		if (sendmsg(sv[0], &mh, 0) != 1)
 			die("sendmsg", errno);
 	}
-	if (read(sv[0], &res, sizeof(res)) != sizeof(res) ||
-	    waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
 	    WEXITSTATUS(status))
 		die("child", EIO);
-	printf("child res=%d landed=%s\n", res, landed(copy));
+	close(sv[0]);
+	printf("landed=%s\n", landed(copy));
 	return 0;
 }
 

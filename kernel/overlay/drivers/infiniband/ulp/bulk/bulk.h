@@ -6,6 +6,7 @@
 #define _IB_BULK_H
 
 #include <linux/kref.h>
+#include <linux/mmu_notifier.h>
 #include <linux/socket.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -67,6 +68,12 @@ struct bulk_cq {
  * @mrs: the endpoint's MRs by the id that operations name them with
  * @conns: the endpoint's connection handles, by id
  * @grants: grants of the endpoint's MRs, by grant id
+ * @mr_cache_lock: protects the @mr_cache* fields and the MRs' @stale
+ * @mr_cache: deregistered MRs kept for a new registration of the same
+ *	range, most recently cached first (mr_cache.c)
+ * @mr_cache_count: MRs in @mr_cache
+ * @mr_cache_closed: the endpoint is destroyed: nothing is cached any more
+ * @mr_cache_reap: releases cached MRs whose mapping changed
  * @rcu: frees the endpoint after lookups by id under RCU
  */
 struct ib_bulk_ep {
@@ -83,6 +90,11 @@ struct ib_bulk_ep {
 	struct xarray mrs;
 	struct xarray conns;
 	struct xarray grants;
+	spinlock_t mr_cache_lock;	/* see above */
+	struct list_head mr_cache;
+	unsigned int mr_cache_count;
+	bool mr_cache_closed;
+	struct work_struct mr_cache_reap;
 	struct rcu_head rcu;
 };
 
@@ -91,21 +103,31 @@ struct ib_bulk_ep {
  * @id: the MR's id within its endpoint
  * @ep: the endpoint, referenced (the MR may outlive its uobject)
  * @ibmr: the registration on the device's kernel PD; its iova is @addr
+ * @mm: the address space the pages belong to (mmgrab()ed): only it may
+ *	post on, grant or deregister the MR
  * @addr: start of the range in the owner's address space
  * @length: bytes in the range
  * @access: enum ib_uverbs_bulk_access_flags granted at registration
  * @inflight: operations using the MR; deregistration waits for them
  * @num_grants: live grants of the MR
+ * @notifier: watches the range in @mm (mr_cache.c)
+ * @cache_entry: in the endpoint's MR cache once deregistered
+ * @stale: the mapping of the range changed since the pages were pinned:
+ *	never cached or handed out again
  */
 struct ib_bulk_mr {
 	u32 id;
 	struct ib_bulk_ep *ep;
 	struct ib_mr *ibmr;
+	struct mm_struct *mm;
 	u64 addr;
 	u64 length;
 	u32 access;
 	atomic_t inflight;
 	atomic_t num_grants;
+	struct mmu_interval_notifier notifier;
+	struct list_head cache_entry;
+	bool stale;
 };
 
 enum bulk_peer_state {
@@ -350,6 +372,17 @@ struct ib_bulk_mr *bulk_mr_reg(struct ib_bulk_ep *ep,
 			       const struct ib_uverbs_bulk_mr_reg *cmd,
 			       struct ib_uverbs_bulk_mr_resp *resp);
 int bulk_mr_dereg(struct ib_bulk_mr *mr, enum rdma_remove_reason why);
+bool bulk_mr_owned(const struct ib_bulk_mr *mr);
+void bulk_mr_release(struct ib_bulk_mr *mr);
+
+/* mr_cache.c */
+void bulk_mr_cache_init(struct ib_bulk_ep *ep);
+int bulk_mr_watch_begin(struct ib_bulk_mr *mr, unsigned long *seq);
+void bulk_mr_watch_end(struct ib_bulk_mr *mr, unsigned long seq);
+struct ib_bulk_mr *bulk_mr_cache_take(struct ib_bulk_ep *ep, u64 addr,
+				      u64 length);
+bool bulk_mr_cache_put(struct ib_bulk_mr *mr);
+bool bulk_mr_cache_flush(struct ib_bulk_ep *ep, bool close);
 void bulk_mr_put_inflight(struct ib_bulk_mr *mr);
 
 /* peer.c */

@@ -48,6 +48,7 @@ struct ib_bulk_ep *bulk_ep_create(struct ib_device *device,
 	xa_init_flags(&ep->mrs, XA_FLAGS_ALLOC1);
 	xa_init_flags(&ep->conns, XA_FLAGS_ALLOC1);
 	xa_init(&ep->grants);
+	bulk_mr_cache_init(ep);
 	ep->wq = wq;
 	ret = bulk_cq_init(&ep->cq, roundup_pow_of_two(depth));
 	if (ret)
@@ -145,6 +146,8 @@ void bulk_ep_destroy(struct ib_bulk_ep *ep, enum rdma_remove_reason why)
 	ep->dead = true;
 	spin_unlock(&ep->lock);
 	bulk_ep_cancel_recvs(ep, NULL);
+	/* No new MR comes: what the cache keeps is of no more use. */
+	bulk_mr_cache_flush(ep, true);
 
 	/*
 	 * Operations in flight use the process's MRs and report to this
@@ -171,6 +174,7 @@ void bulk_ep_cancel_dev_recvs(struct bulk_dev *dev)
 			continue;
 		rcu_read_unlock();
 		bulk_ep_cancel_recvs(ep, NULL);
+		bulk_mr_cache_flush(ep, false);
 		bulk_ep_put(ep);
 		rcu_read_lock();
 	}

@@ -36,6 +36,8 @@ int bulk_grant(struct ib_bulk_conn *conn, struct ib_bulk_mr *mr,
 	if (mr->ep != ep || !cmd->access || (cmd->access & ~known) ||
 	    !cmd->length)
 		return -EINVAL;
+	if (!bulk_mr_owned(mr))
+		return -EPERM;
 	if ((cmd->access & mr->access) != cmd->access)
 		return -EACCES;
 	if (check_add_overflow(cmd->offset, cmd->length, &end) ||

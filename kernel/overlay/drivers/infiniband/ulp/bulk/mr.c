@@ -8,9 +8,18 @@
  * which the receiving node's kernel reads the message straight from the
  * sender's MR. The key only ever travels between kernels, and a peer
  * endpoint reaches an MR only through a grant the owner gave it.
+ *
+ * An MR is the memory of the process that registered it, not of whoever
+ * holds the endpoint's file: a child that inherited the file over fork()
+ * or received it over SCM_RIGHTS would otherwise move (or let a peer
+ * reach) pages that are no longer its own. Only the registering address
+ * space may post on, grant or deregister it; others get EPERM and
+ * register their own memory on the same endpoint.
  */
 
 #include <linux/mm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include "bulk.h"
 
@@ -34,6 +43,7 @@ struct ib_bulk_mr *bulk_mr_reg(struct ib_bulk_ep *ep,
 	const u32 known = IB_UVERBS_BULK_ACCESS_REMOTE_READ |
 			  IB_UVERBS_BULK_ACCESS_REMOTE_WRITE;
 	struct ib_bulk_mr *mr;
+	unsigned long seq;
 	u64 end;
 	int ret;
 
@@ -53,44 +63,69 @@ struct ib_bulk_mr *bulk_mr_reg(struct ib_bulk_ep *ep,
 	if (cmd->length >> PAGE_SHIFT > totalram_pages())
 		return ERR_PTR(-ENOMEM);
 
+	mr = bulk_mr_cache_take(ep, cmd->addr, cmd->length);
+	if (mr) {
+		/* The registration allows everything; the grants decide. */
+		mr->access = cmd->access;
+		goto publish;
+	}
+
 	mr = kzalloc(sizeof(*mr), GFP_KERNEL);
 	if (!mr)
 		return ERR_PTR(-ENOMEM);
+	mr->ep = ep;
+	bulk_ep_get(ep);
 	mr->addr = cmd->addr;
 	mr->length = cmd->length;
 	mr->access = cmd->access;
+	mr->mm = current->mm;
+	mmgrab(mr->mm);
+	ret = bulk_mr_watch_begin(mr, &seq);
+	if (ret)
+		goto err_free;
 
 	mr->ibmr = ib_reg_user_mr(ep->dev->pd, cmd->addr, cmd->length,
 				  cmd->addr, bulk_mr_access());
+	if (PTR_ERR_OR_ZERO(mr->ibmr) == -ENOMEM && bulk_mr_cache_flush(ep, false))
+		/* The cache's pinned pages count against RLIMIT_MEMLOCK. */
+		mr->ibmr = ib_reg_user_mr(ep->dev->pd, cmd->addr, cmd->length,
+					  cmd->addr, bulk_mr_access());
 	if (IS_ERR(mr->ibmr)) {
 		ret = PTR_ERR(mr->ibmr);
-		goto err_free;
+		goto err_unwatch;
 	}
+	bulk_mr_watch_end(mr, seq);
 
+publish:
 	ret = xa_alloc(&ep->mrs, &mr->id, mr, xa_limit_32b, GFP_KERNEL);
-	if (ret)
-		goto err_dereg;
-	mr->ep = ep;
-	bulk_ep_get(ep);
+	if (ret) {
+		bulk_mr_release(mr);
+		return ERR_PTR(ret);
+	}
 	resp->mr_id = mr->id;
 	return mr;
 
-err_dereg:
-	ib_dereg_mr(mr->ibmr);
+err_unwatch:
+	mmu_interval_notifier_remove(&mr->notifier);
 err_free:
+	mmdrop(mr->mm);
+	bulk_ep_put(ep);
 	kfree(mr);
 	return ERR_PTR(ret);
 }
 
 /*
  * Deregistration waits for the operations that use the MR, so that no
- * work request on a shared QP ever names a dead key; its RECVs still
+ * work request on a shared QP ever names a dead key (then the endpoint's
+ * cache may keep the registration, see mr_cache.c); its RECVs still
  * waiting for a message complete with ECANCELED. An MR that a grant
  * still covers is refused (EBUSY) when the process asks; when the process
  * goes, its grants are revoked first.
  */
 int bulk_mr_dereg(struct ib_bulk_mr *mr, enum rdma_remove_reason why)
 {
+	if (why == RDMA_REMOVE_DESTROY && !bulk_mr_owned(mr))
+		return -EPERM;
 	if (why == RDMA_REMOVE_DESTROY && atomic_read(&mr->num_grants))
 		return -EBUSY;
 	bulk_revoke_mr(mr);
@@ -102,10 +137,16 @@ int bulk_mr_dereg(struct ib_bulk_mr *mr, enum rdma_remove_reason why)
 	 */
 	bulk_ep_cancel_recvs(mr->ep, mr);
 	wait_var_event(&mr->inflight, !atomic_read(&mr->inflight));
-	ib_dereg_mr(mr->ibmr);
-	bulk_ep_put(mr->ep);
-	kfree(mr);
+	/* Only what the process gives back is kept: not at exit or close. */
+	if (why != RDMA_REMOVE_DESTROY || !bulk_mr_cache_put(mr))
+		bulk_mr_release(mr);
 	return 0;
+}
+
+/* Whether the calling context is the address space @mr's pages belong to. */
+bool bulk_mr_owned(const struct ib_bulk_mr *mr)
+{
+	return current->mm == mr->mm;
 }
 
 void bulk_mr_put_inflight(struct ib_bulk_mr *mr)

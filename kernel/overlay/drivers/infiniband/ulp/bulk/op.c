@@ -462,6 +462,10 @@ static int bulk_op_get_local(struct ib_bulk_ep *ep,
 	*mr = bulk_op_get_mr(ep, uop->mr_id);
 	if (!*mr)
 		return -EINVAL;
+	if (!bulk_mr_owned(*mr)) {
+		bulk_mr_put_inflight(*mr);
+		return -EPERM;
+	}
 	if (check_add_overflow(uop->offset, uop->length, &end) ||
 	    end > (*mr)->length) {
 		bulk_mr_put_inflight(*mr);

@@ -201,22 +201,9 @@ void bulk_peer_established(struct bulk_qp *bq)
 	bulk_peer_kick(peer);
 }
 
-/**
- * bulk_peer_kill - the connection to a node failed or is being shut down
- * @peer: the peer
- * @error: what waiters and operations see, a negative errno
- *
- * Idempotent and callable from CM callbacks and completion handlers: the
- * QPs are torn down from a work item.
- */
-void bulk_peer_kill(struct bulk_peer *peer, int error)
-{
-	mutex_lock(&bulk_peers_lock);
-	bulk_peer_kill_locked(peer, error);
-	mutex_unlock(&bulk_peers_lock);
-}
-
-void bulk_peer_kill_locked(struct bulk_peer *peer, int error)
+/* @from: who decided, for the log line of a connection that was up. */
+static void bulk_peer_do_kill(struct bulk_peer *peer, int error,
+			      unsigned long from)
 {
 	bool was_ready;
 
@@ -233,10 +220,34 @@ void bulk_peer_kill_locked(struct bulk_peer *peer, int error)
 	list_del_init(&peer->list);
 	if (!was_ready)
 		bulk_backoff_failed(peer);
+	else
+		pr_info_ratelimited("ib_bulk: %s: connection to %pISc lost: %pe (%pS)\n",
+				    dev_name(&peer->dev->ibdev->dev), &peer->addr,
+				    ERR_PTR(error), (void *)from);
 
 	wake_up_all(&peer->wq);
 	/* The table's reference moves to the work. */
 	queue_work(bulk_wq, &peer->kill_work);
+}
+
+/**
+ * bulk_peer_kill - the connection to a node failed or is being shut down
+ * @peer: the peer
+ * @error: what waiters and operations see, a negative errno
+ *
+ * Idempotent and callable from CM callbacks and completion handlers: the
+ * QPs are torn down from a work item.
+ */
+void bulk_peer_kill(struct bulk_peer *peer, int error)
+{
+	mutex_lock(&bulk_peers_lock);
+	bulk_peer_do_kill(peer, error, _RET_IP_);
+	mutex_unlock(&bulk_peers_lock);
+}
+
+void bulk_peer_kill_locked(struct bulk_peer *peer, int error)
+{
+	bulk_peer_do_kill(peer, error, _RET_IP_);
 }
 
 static void bulk_peer_kill_work(struct work_struct *work)

@@ -1,0 +1,219 @@
+# SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+"""Isolation between processes and users sharing the node's transport.
+
+Every process has its own uverbs file, so it can only name its own
+endpoints, MRs and connections; what it can name across processes is an
+endpoint id (to connect and SEND to) and a grant id (64-bit, from one
+counter per node, so guessable). These tests check that guessing grants
+gets another user nothing, that a forked child cannot use its parent's
+MRs (whose pages are not its own), and that an unprivileged user moves
+data within its RLIMIT_MEMLOCK.
+"""
+
+import errno
+import mmap
+import os
+import subprocess
+import sys
+import textwrap
+import unittest
+
+from base import BulkTestCase, figure, ibbulk
+
+B = ibbulk
+SIZE = 64 * 1024
+LIB_DIR = os.path.dirname(os.path.abspath(ibbulk.__file__))
+
+# Drops to uid/gid 65534 with a 256 KiB RLIMIT_MEMLOCK and no CAP_IPC_LOCK.
+UNPRIVILEGED = textwrap.dedent('''
+    import errno, mmap, os, resource, sys
+    sys.path.insert(0, sys.argv[1])
+    os.setgroups([]); os.setgid(65534); os.setuid(65534)
+    limit = 256 * 1024
+    resource.setrlimit(resource.RLIMIT_MEMLOCK, (limit, limit))
+    import ibbulk as B
+    dev, addr = sys.argv[2], sys.argv[3]
+''')
+
+# Two endpoints of a user, WRITE, READ and SEND between them, all checked.
+USER_TRANSFER = UNPRIVILEGED + textwrap.dedent('''
+    SIZE = 64 * 1024
+    ctx = B.Context(dev)
+    a, z = B.Endpoint(ctx), B.Endpoint(ctx)
+    abuf, zbuf = mmap.mmap(-1, 2 * SIZE), mmap.mmap(-1, 2 * SIZE)
+    abuf[:SIZE] = os.urandom(SIZE)
+    amr = B.MemoryRegion(a, B.address_of(abuf), 2 * SIZE)
+    zmr = B.MemoryRegion(z, B.address_of(zbuf), 2 * SIZE,
+                         B.ACCESS_REMOTE_READ | B.ACCESS_REMOTE_WRITE)
+    az = B.Connection(a, addr, z.id)
+    za = B.Connection(z, addr, a.id)
+    g = za.grant(zmr, 0, SIZE, B.ACCESS_REMOTE_READ | B.ACCESS_REMOTE_WRITE)
+    def one(ep, op):
+        ret, n = B.post(ep, [op])
+        assert (ret, n) == (0, 1), (ret, n)
+        wc = B.wait_wcs(ep, 1, 120)[0]
+        assert wc.status == 0, wc
+        return wc
+    one(a, B.Op(opcode=B.OP_WRITE, conn=az.ptr, mr=amr.ptr, length=SIZE, remote_grant=g))
+    assert zbuf[:SIZE] == abuf[:SIZE]
+    print('write ok')
+    one(a, B.Op(opcode=B.OP_READ, conn=az.ptr, mr=amr.ptr, offset=SIZE, length=SIZE,
+                remote_grant=g))
+    assert abuf[SIZE:] == abuf[:SIZE]
+    print('read ok')
+    assert B.post(z, [B.Op(opcode=B.OP_RECV, mr=zmr.ptr, offset=SIZE, length=4096)]) == (0, 1)
+    one(a, B.Op(opcode=B.OP_SEND, conn=az.ptr, mr=amr.ptr, offset=100, length=4096))
+    wc = B.wait_wcs(z, 1, 120)[0]
+    assert (wc.status, wc.byte_len) == (0, 4096), wc
+    assert zbuf[SIZE:SIZE + 4096] == abuf[100:4196]
+    print('send ok')
+    big = mmap.mmap(-1, 256 * 1024)
+    try:
+        B.MemoryRegion(a, B.address_of(big), len(big))
+        print('past the limit: registered')
+    except OSError as e:
+        print('past the limit:', errno.errorcode[e.errno])
+    za.revoke(g)
+    for o in (az, za, amr, zmr, a, z, ctx):
+        o.close()
+''')
+
+# Another user's process aims WRITEs and READs at grant ids around one it
+# was never given; prints each completion's status.
+GRANT_GUESSER = UNPRIVILEGED + textwrap.dedent('''
+    target_ep, grant = int(sys.argv[4]), int(sys.argv[5])
+    ctx = B.Context(dev)
+    ep = B.Endpoint(ctx)
+    buf = mmap.mmap(-1, 4096)
+    buf[:] = b'\\xee' * 4096
+    mr = B.MemoryRegion(ep, B.address_of(buf), 4096)
+    conn = B.Connection(ep, addr, target_ep)
+    guesses = [g for g in range(grant - 3, grant + 4) if g > 0]
+    ops = [B.Op(opcode=op, conn=conn.ptr, mr=mr.ptr, length=4096, remote_grant=g,
+                wr_id=g * 2 + (op == B.OP_READ))
+           for g in guesses for op in (B.OP_WRITE, B.OP_READ)]
+    assert B.post(ep, ops) == (0, len(ops))
+    wcs = B.wait_wcs(ep, len(ops), 120)
+    print(' '.join(sorted({errno.errorcode.get(w.status, str(w.status)) for w in wcs})))
+    print('read back', 'untouched' if buf[:] == b'\\xee' * 4096 else 'CHANGED')
+    for o in (conn, mr, ep, ctx):
+        o.close()
+''')
+
+
+def run_child(script, *args):
+    res = subprocess.run([sys.executable, '-c', script, LIB_DIR, *map(str, args)],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         timeout=300)
+    return res.returncode, res.stdout
+
+
+class IsolationTest(BulkTestCase):
+    def pair(self):
+        """Endpoints a and z of this process; z grants its MR to a."""
+        ctx = self.context()
+        a, z = self.endpoint(ctx), self.endpoint(ctx)
+        # Private, as a heap is: after fork() the child's copy is its own.
+        abuf = mmap.mmap(-1, SIZE, flags=mmap.MAP_PRIVATE)
+        zbuf = mmap.mmap(-1, SIZE)
+        amr = B.MemoryRegion(a, B.address_of(abuf), SIZE)
+        self.addCleanup(amr.close)
+        zmr = B.MemoryRegion(z, B.address_of(zbuf), SIZE,
+                             B.ACCESS_REMOTE_READ | B.ACCESS_REMOTE_WRITE)
+        self.addCleanup(zmr.close)
+        az = B.Connection(a, self.guest_addr(), z.id)
+        self.addCleanup(az.close)
+        za = B.Connection(z, self.guest_addr(), a.id)
+        self.addCleanup(za.close)
+        g = za.grant(zmr, 0, SIZE, B.ACCESS_REMOTE_READ | B.ACCESS_REMOTE_WRITE)
+        self.addCleanup(za.revoke, g)
+        return a, z, abuf, zbuf, amr, zmr, az, za, g
+
+    def test_unprivileged_user_moves_data(self):
+        """uid 65534 under a 256 KiB RLIMIT_MEMLOCK: WRITE, READ, SEND, all checked."""
+        rc, out = run_child(USER_TRANSFER, self.DEVICE, self.guest_addr())
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(out.splitlines(), ['write ok', 'read ok', 'send ok',
+                                            'past the limit: ENOMEM'])
+        figure('unprivileged user', 'uid 65534 moved data by WRITE, READ and SEND within a '
+               '256 KiB RLIMIT_MEMLOCK; one more MR past it refused (ENOMEM)')
+
+    def test_other_user_cannot_use_grants(self):
+        """Another user's WRITEs and READs at guessed grant ids all fail with EACCES."""
+        a, z, abuf, zbuf, amr, zmr, az, za, g = self.pair()
+        zbuf[:] = os.urandom(SIZE)
+        before = zbuf[:]
+        rc, out = run_child(GRANT_GUESSER, self.DEVICE, self.guest_addr(), z.id, g)
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(out.splitlines(), ['EACCES', 'read back untouched'])
+        self.assertEqual(zbuf[:], before)
+        # The grant the guesser aimed at was live: its owner's peer uses it.
+        abuf[:] = os.urandom(SIZE)
+        self.assertEqual(B.post(a, [B.Op(opcode=B.OP_WRITE, conn=az.ptr, mr=amr.ptr,
+                                         length=SIZE, remote_grant=g)]), (0, 1))
+        self.assertEqual(B.wait_wcs(a, 1, 120)[0].status, 0)
+        self.assertEqual(zbuf[:], abuf[:])
+        figure('another user guessing grant ids', '14 WRITEs and READs at the 7 ids around a '
+               'live grant: every one EACCES, no byte moved either way')
+
+    def test_forked_child_cannot_use_parent_mrs(self):
+        """After fork() the child may post on the endpoint, but not from the parent's MRs."""
+        a, z, abuf, zbuf, amr, zmr, az, za, g = self.pair()
+        zbuf[:] = bytes(SIZE)
+        abuf[:] = b'\x11' * SIZE
+        rd, wr = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(rd)
+            code = 1
+            try:
+                code = self.child_after_fork(a, abuf, amr, zmr, az, za, g, wr)
+            finally:
+                os._exit(code)
+        os.close(wr)
+        with os.fdopen(rd) as f:
+            report = f.read()
+        _, status = os.waitpid(pid, 0)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0, report)
+        self.assertEqual(report.splitlines(), [
+            'post from parent MR: EPERM', 'grant of parent MR: EPERM',
+            'dereg of parent MR: EPERM', 'own MR: status 0'])
+        # What landed is the child's own memory, never the parent's.
+        self.assertEqual(zbuf[:], b'\x22' * SIZE)
+        # The parent's MRs still work for the parent.
+        self.assertEqual(B.post(a, [B.Op(opcode=B.OP_WRITE, conn=az.ptr, mr=amr.ptr,
+                                         length=SIZE, remote_grant=g)]), (0, 1))
+        self.assertEqual(B.wait_wcs(a, 1, 120)[0].status, 0)
+        self.assertEqual(zbuf[:], abuf[:])
+        figure('fork', "the child's posts, grants and deregistration of the parent's MRs "
+               'refused (EPERM); its own MR on the inherited endpoint works')
+
+    @staticmethod
+    def child_after_fork(a, abuf, amr, zmr, az, za, g, wr):
+        out = []
+        # The child's copy changes; the MR's pages stay the parent's.
+        abuf[:] = b'\x22' * SIZE
+        ret, n = B.post(a, [B.Op(opcode=B.OP_WRITE, conn=az.ptr, mr=amr.ptr,
+                                 length=SIZE, remote_grant=g)])
+        out.append(f'post from parent MR: {errno.errorcode.get(ret, ret)}')
+        try:
+            za.grant(zmr, 0, 4096, B.ACCESS_REMOTE_READ)
+            out.append('grant of parent MR: granted')
+        except OSError as e:
+            out.append(f'grant of parent MR: {errno.errorcode[e.errno]}')
+        ret = B.lib().ibv_bulk_dereg_mr(amr.ptr)
+        out.append(f'dereg of parent MR: {errno.errorcode.get(ret, ret)}')
+        # The endpoint itself, and the grant its peer gave it, are the
+        # child's to use, with memory of its own (deregistered before it
+        # exits: the parent could not, and the endpoint would stay busy).
+        own = B.MemoryRegion(a, B.address_of(abuf), SIZE)
+        B.post(a, [B.Op(opcode=B.OP_WRITE, conn=az.ptr, mr=own.ptr, length=SIZE,
+                        remote_grant=g)])
+        out.append(f'own MR: status {B.wait_wcs(a, 1, 120)[0].status}')
+        own.close()
+        os.write(wr, ('\n'.join(out) + '\n').encode())
+        return 0
+
+
+if __name__ == '__main__':
+    unittest.main()
