@@ -164,6 +164,9 @@ struct bulk_qp;
  * @grants: what the node granted our endpoints, by grant id
  * @kill_work: tears the QPs down outside of CM callbacks
  * @retry_at: jiffies before which a failed node is not tried again
+ * @progress: jiffies of the last work request the connection completed
+ *	(sent and acknowledged, or received): a request whose answer is
+ *	late gets more time while the queue ahead of it still moves
  */
 struct bulk_peer {
 	struct kref ref;
@@ -186,7 +189,14 @@ struct bulk_peer {
 	struct xarray grants;
 	struct work_struct kill_work;
 	unsigned long retry_at;
+	unsigned long progress;
 };
+
+/* The connection to @peer just completed a work request. */
+static inline void bulk_peer_progress(struct bulk_peer *peer)
+{
+	WRITE_ONCE(peer->progress, jiffies);
+}
 
 enum { BULK_PUSH_NONE, BULK_PUSH_DATA, BULK_PUSH_DONE };
 

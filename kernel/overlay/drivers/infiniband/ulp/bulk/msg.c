@@ -41,15 +41,21 @@ static void bulk_msg_sent(struct ib_cq *cq, struct ib_wc *wc)
 					       cqe);
 	struct bulk_qp *bq = cq->cq_context;
 
-	if (wc->status != IB_WC_SUCCESS && wc->status != IB_WC_WR_FLUSH_ERR)
+	if (wc->status == IB_WC_SUCCESS)
+		bulk_peer_progress(bq->peer);
+	else if (wc->status != IB_WC_WR_FLUSH_ERR)
 		bulk_peer_kill(bq->peer, -ECONNRESET);
 	bulk_msg_done(mtx);
 	bulk_qp_credit(bq);
 }
 
 /*
- * Queue @mtx for the node. A message for a peer that is not ready is
- * dropped (its request, if any, fails with the peer's error).
+ * Queue @mtx for the node. A message for a dead peer is dropped (its
+ * request, if any, fails with the peer's error). One for a peer still
+ * connecting waits for it: the accepting side may take the first
+ * messages, and answer them, before its CM reports the connection
+ * established, and an answer dropped then left its requester waiting
+ * until it cut the connection (found by the load test).
  */
 void bulk_msg_send(struct bulk_peer *peer, struct bulk_msg_tx *mtx)
 {
@@ -66,7 +72,7 @@ void bulk_msg_send(struct bulk_peer *peer, struct bulk_msg_tx *mtx)
 	mtx->ibdev = ibdev;
 
 	spin_lock(&peer->lock);
-	if (peer->state != BULK_PEER_READY) {
+	if (peer->state == BULK_PEER_DEAD) {
 		spin_unlock(&peer->lock);
 		bulk_msg_done(mtx);
 		return;

@@ -327,6 +327,8 @@ static void bulk_op_chunk_done(struct ib_cq *cq, struct ib_wc *wc)
 	struct bulk_peer *peer = bq->peer;
 	bool last;
 
+	if (wc->status == IB_WC_SUCCESS)
+		bulk_peer_progress(peer);
 	spin_lock(&peer->lock);
 	bq->credits++;
 	op->wrs_out--;

@@ -459,7 +459,8 @@ static void bulk_req_wait_acked(struct bulk_req *req, int status,
  * bulk_peer_request_wait - send a request and wait for its acknowledgment
  * @peer: the node
  * @mtx: the request, its seq filled here; consumed
- * @timeout: jiffies; a node that does not answer in time is killed
+ * @timeout: jiffies; a node that neither answers nor completes anything
+ *	on the connection for that long is killed
  *
  * Return: 0, the node's answer as a negative errno, or the peer's error.
  */
@@ -477,8 +478,16 @@ int bulk_peer_request_wait(struct bulk_peer *peer, struct bulk_msg_tx *mtx,
 		return ret;
 	}
 	mtx->msg.seq = cpu_to_le32(seq);
+	bulk_peer_progress(peer);
 	bulk_msg_send(peer, mtx);
-	if (!wait_for_completion_timeout(&w.done, timeout)) {
+	/*
+	 * The request waits behind the data already on the send queue: on
+	 * a slow link that may take longer than @timeout, which then runs
+	 * from the last work request the connection completed.
+	 */
+	while (!wait_for_completion_timeout(&w.done, timeout)) {
+		if (time_before(jiffies, READ_ONCE(peer->progress) + timeout))
+			continue;
 		/*
 		 * A node that does not answer cannot be trusted to have
 		 * applied the request: drop the connection, which voids
@@ -487,6 +496,7 @@ int bulk_peer_request_wait(struct bulk_peer *peer, struct bulk_msg_tx *mtx,
 		bulk_peer_kill(peer, -ETIMEDOUT);
 		/* The kill work fails the request, unless the answer won. */
 		wait_for_completion(&w.done);
+		break;
 	}
 	return w.status;
 }

@@ -99,6 +99,7 @@ static void bulk_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 			bulk_peer_kill(bq->peer, -ECONNRESET);
 		return;
 	}
+	bulk_peer_progress(bq->peer);
 	ib_dma_sync_single_for_cpu(cq->device, rx->dma, sizeof(rx->msg),
 				   DMA_FROM_DEVICE);
 	bulk_msg_recv(bq, &rx->msg, wc->byte_len);
