@@ -129,6 +129,13 @@ class IsolationTest(BulkTestCase):
         self.addCleanup(za.revoke, g)
         return a, z, abuf, zbuf, amr, zmr, az, za, g
 
+    def write_lands(self, a, az, amr, g, abuf, zbuf):
+        """a WRITEs all of amr through grant g; z's memory then equals a's."""
+        self.assertEqual(B.post(a, [B.Op(opcode=B.OP_WRITE, conn=az.ptr, mr=amr.ptr,
+                                         length=SIZE, remote_grant=g)]), (0, 1))
+        self.assertEqual(B.wait_wcs(a, 1, 120)[0].status, 0)
+        self.assertEqual(zbuf[:], abuf[:])
+
     def test_unprivileged_user_moves_data(self):
         """uid 65534 under a 256 KiB RLIMIT_MEMLOCK: WRITE, READ, SEND, all checked."""
         rc, out = run_child(USER_TRANSFER, self.DEVICE, self.guest_addr())
@@ -149,10 +156,7 @@ class IsolationTest(BulkTestCase):
         self.assertEqual(zbuf[:], before)
         # The grant the guesser aimed at was live: its owner's peer uses it.
         abuf[:] = os.urandom(SIZE)
-        self.assertEqual(B.post(a, [B.Op(opcode=B.OP_WRITE, conn=az.ptr, mr=amr.ptr,
-                                         length=SIZE, remote_grant=g)]), (0, 1))
-        self.assertEqual(B.wait_wcs(a, 1, 120)[0].status, 0)
-        self.assertEqual(zbuf[:], abuf[:])
+        self.write_lands(a, az, amr, g, abuf, zbuf)
         figure('another user guessing grant ids', '14 WRITEs and READs at the 7 ids around a '
                'live grant: every one EACCES, no byte moved either way')
 
@@ -181,10 +185,7 @@ class IsolationTest(BulkTestCase):
         # What landed is the child's own memory, never the parent's.
         self.assertEqual(zbuf[:], b'\x22' * SIZE)
         # The parent's MRs still work for the parent.
-        self.assertEqual(B.post(a, [B.Op(opcode=B.OP_WRITE, conn=az.ptr, mr=amr.ptr,
-                                         length=SIZE, remote_grant=g)]), (0, 1))
-        self.assertEqual(B.wait_wcs(a, 1, 120)[0].status, 0)
-        self.assertEqual(zbuf[:], abuf[:])
+        self.write_lands(a, az, amr, g, abuf, zbuf)
         figure('fork', "the child's posts, grants and deregistration of the parent's MRs "
                'refused (EPERM); its own MR on the inherited endpoint works')
 

@@ -147,13 +147,23 @@ bool bulk_mr_cache_put(struct ib_bulk_mr *mr)
 	return taken;
 }
 
+/* Release the MRs taken off the cache onto @gone. */
+static void bulk_mr_release_list(struct list_head *gone)
+{
+	struct ib_bulk_mr *mr, *next;
+
+	list_for_each_entry_safe(mr, next, gone, cache_entry) {
+		list_del_init(&mr->cache_entry);
+		bulk_mr_release(mr);
+	}
+}
+
 /*
  * Release every cached registration (@close: and cache none from now);
  * whether there was any.
  */
 bool bulk_mr_cache_flush(struct ib_bulk_ep *ep, bool close)
 {
-	struct ib_bulk_mr *mr, *next;
 	LIST_HEAD(gone);
 	bool any;
 
@@ -164,10 +174,7 @@ bool bulk_mr_cache_flush(struct ib_bulk_ep *ep, bool close)
 	ep->mr_cache_count = 0;
 	spin_unlock(&ep->mr_cache_lock);
 	any = !list_empty(&gone);
-	list_for_each_entry_safe(mr, next, &gone, cache_entry) {
-		list_del_init(&mr->cache_entry);
-		bulk_mr_release(mr);
-	}
+	bulk_mr_release_list(&gone);
 	if (close)
 		cancel_work_sync(&ep->mr_cache_reap);
 	return any;
@@ -189,10 +196,7 @@ static void bulk_mr_cache_reap(struct work_struct *work)
 		}
 	}
 	spin_unlock(&ep->mr_cache_lock);
-	list_for_each_entry_safe(mr, next, &gone, cache_entry) {
-		list_del_init(&mr->cache_entry);
-		bulk_mr_release(mr);
-	}
+	bulk_mr_release_list(&gone);
 }
 
 void bulk_mr_cache_init(struct ib_bulk_ep *ep)
