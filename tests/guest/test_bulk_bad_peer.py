@@ -28,6 +28,7 @@ EXPECTED = {
     'ep_check_unknown': 'ack=ECONNREFUSED alive',
     'type_zero': 'ack=EOPNOTSUPP alive',
     'type_unknown': 'ack=EOPNOTSUPP alive',
+    'ping': 'ack=none alive',
     'short_message': 'ack=none killed',
     'longer_than_receive_buffer': 'ack=none killed',
     'empty_message': 'ack=none killed',

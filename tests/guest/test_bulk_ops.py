@@ -417,6 +417,23 @@ CHILD = textwrap.dedent('''
 ''')
 
 
+# Owns an endpoint and grants its MR to endpoint {aid}; killed by its parent.
+GRANTING_CHILD = textwrap.dedent('''
+    import mmap, sys
+    sys.path.insert(0, {lib!r})
+    import ibbulk as B
+    ctx = B.Context({dev!r})
+    ep = B.Endpoint(ctx)
+    buf = mmap.mmap(-1, 1 << 20)
+    mr = B.MemoryRegion(ep, B.address_of(buf), len(buf),
+                        B.ACCESS_REMOTE_READ | B.ACCESS_REMOTE_WRITE)
+    c = B.Connection(ep, {ip!r}, {aid})
+    g = c.grant(mr, 0, len(buf), B.ACCESS_REMOTE_READ | B.ACCESS_REMOTE_WRITE)
+    print(ep.id, g, flush=True)
+    sys.stdin.readline()
+''')
+
+
 RAW_VERBS_CHILD = textwrap.dedent('''
     import sys
     from pyverbs.device import Context
@@ -495,6 +512,39 @@ class SharingAndLifetimeTest(LoopbackCase):
         self.post(self.a, self.op(B.OP_WRITE, 4096, remote_grant=g))
         self.assertEqual(self.one(self.a).status, 0)
         self.assertEqual(digest(self.zbuf, 0, 4096), digest(self.abuf, 0, 4096))
+
+    def test_killed_owner_resets_its_handles(self):
+        """A process that gave a grant dies: its users read ECONNRESET, not EACCES.
+
+        The owner's kernel revokes the grant saying the endpoint is
+        closing, so every WRITE, READ and SEND on a handle to it fails as
+        a reset connection; a grant revoked by a live process still reads
+        EACCES (test_use_after_revoke_and_unknown_grant).
+        """
+        p = subprocess.Popen([sys.executable, '-c', GRANTING_CHILD.format(
+            lib=LIB, dev=self.DEVICE, ip=self.ip, aid=self.a.id)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.addCleanup(p.kill)
+        ep_id, g = (int(x) for x in p.stdout.readline().split())
+        c = self.conn(self.a, ep_id)
+        self.post(self.a, self.op(B.OP_WRITE, 4096, conn=c, remote_grant=g))
+        self.assertEqual(self.one(self.a).status, 0)
+        p.kill()
+        p.wait(timeout=60)
+        # The revoke is done once the child's file is closed; its exit
+        # waits for that.
+        got = {}
+        for name, opcode, kw in (('WRITE', B.OP_WRITE, {'remote_grant': g}),
+                                 ('READ', B.OP_READ, {'remote_grant': g}),
+                                 ('SEND', B.OP_SEND, {})):
+            self.post(self.a, self.op(opcode, 4096, conn=c, **kw))
+            got[name] = errno.errorcode.get(self.one(self.a).status, 'ok')
+        self.assertEqual(got, {'WRITE': 'ECONNRESET', 'READ': 'ECONNRESET',
+                               'SEND': 'ECONNRESET'})
+        # Other handles are untouched: a's grant from z still works.
+        g2 = self.grant(0, 4096)
+        self.post(self.a, self.op(B.OP_WRITE, 4096, remote_grant=g2))
+        self.assertEqual(self.one(self.a).status, 0)
 
     def test_dereg_cancels_posted_recvs(self):
         buf = self.buffer(4096)

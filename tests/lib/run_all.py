@@ -224,13 +224,13 @@ def stage_large():
                         env={'RDMA_BULK_KERNEL_FLAVOR': 'perf'})
 
 
-def stage_two_guests(name, script, timeout):
+def stage_two_guests(name, script, timeout, *args):
     """A tests/pair script in both guests of vm-run --nodes 2; node 0 counts."""
     if not build_userspace():
         fail(name, 'userspace build failed')
         return
     rc, out = run(name, ['buildlib/vm-run', '--nodes', '2', '--timeout', str(timeout), '--',
-                         f'tests/pair/{script}'])
+                         f'tests/pair/{script}', *args])
     add_counts_from(name, rc, out)
 
 
@@ -330,6 +330,7 @@ def main():
             stage_two_guests('load', 'load-pair', 1500)
         elif s == 'faults':
             stage_two_guests('faults', 'faults-pair', 1500)
+            stage_two_guests('faults-partition', 'faults-pair', 900, 'partition')
         elif s == 'rdma-core':
             stage_rdma_core(write)
 

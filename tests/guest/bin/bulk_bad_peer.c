@@ -29,7 +29,7 @@
 /* The wire format of kernel/overlay/drivers/infiniband/ulp/bulk/proto.h. */
 #define MAGIC 0x424c4b31
 #define PORT "18720"
-enum { ACK = 1, EP_CHECK, GRANT, REVOKE, RTS, IMM, RTS_PUSH, CTS };
+enum { ACK = 1, EP_CHECK, GRANT, REVOKE, RTS, IMM, RTS_PUSH, CTS, PING };
 
 struct msg {
 	uint16_t type;
@@ -237,6 +237,8 @@ int main(int argc, char **argv)
 	one("ep_check_unknown", msg(EP_CHECK, 0xfffffff0));
 	one("type_zero", msg(0, s.ep_norecv));
 	one("type_unknown", msg(0x7777, s.ep_norecv));
+	/* A keepalive probe: taken, never answered, the connection stays. */
+	one("ping", msg(PING, s.ep_norecv));
 
 	m = msg(EP_CHECK, s.ep_norecv);
 	report("short_message", send_raw(&m, 12) ? wait_ack(s.seq, 3) : -1);

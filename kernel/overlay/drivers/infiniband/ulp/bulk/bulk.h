@@ -162,7 +162,10 @@ struct bulk_qp;
  * @reqs: requests waiting for the node's acknowledgment, by sequence
  * @next_seq: cursor for @reqs
  * @grants: what the node granted our endpoints, by grant id
+ * @conns: our connection handles to the node's endpoints, so that an
+ *	endpoint's close, which the node reports, resets them
  * @kill_work: tears the QPs down outside of CM callbacks
+ * @keepalive: probes a silent connection that owes us answers (keepalive.c)
  * @retry_at: jiffies before which a failed node is not tried again
  * @progress: jiffies of the last work request the connection completed
  *	(sent and acknowledged, or received): a request whose answer is
@@ -187,7 +190,9 @@ struct bulk_peer {
 	struct xarray reqs;
 	u32 next_seq;
 	struct xarray grants;
+	struct list_head conns;
 	struct work_struct kill_work;
+	struct delayed_work keepalive;
 	unsigned long retry_at;
 	unsigned long progress;
 };
@@ -344,12 +349,17 @@ struct bulk_lgrant {
 
 /**
  * struct ib_bulk_conn - an endpoint's handle on a remote endpoint
+ * @peer_list: in the peer's @conns (under the peer's lock)
+ * @reset: the remote endpoint closed: what is posted on the handle from
+ *	now on fails with ECONNRESET (set under the peer's lock)
  */
 struct ib_bulk_conn {
 	u32 id;
 	struct ib_bulk_ep *ep;
 	struct bulk_peer *peer;
 	u32 remote_ep;
+	struct list_head peer_list;
+	bool reset;
 };
 
 /* dev.c */
@@ -394,6 +404,11 @@ struct ib_bulk_mr *bulk_mr_cache_take(struct ib_bulk_ep *ep, u64 addr,
 bool bulk_mr_cache_put(struct ib_bulk_mr *mr);
 bool bulk_mr_cache_flush(struct ib_bulk_ep *ep, bool close);
 void bulk_mr_put_inflight(struct ib_bulk_mr *mr);
+
+/* keepalive.c */
+void bulk_keepalive_init(struct bulk_peer *peer);
+void bulk_keepalive_arm(struct bulk_peer *peer);
+void bulk_keepalive_stop(struct bulk_peer *peer);
 
 /* peer.c */
 extern unsigned short bulk_port;
@@ -449,12 +464,13 @@ struct ib_bulk_conn *bulk_conn_create(struct ib_bulk_ep *ep,
 				      const struct ib_uverbs_bulk_connect *cmd,
 				      struct ib_uverbs_bulk_connect_resp *resp);
 void bulk_conn_destroy(struct ib_bulk_conn *conn, enum rdma_remove_reason why);
+void bulk_conns_reset_locked(struct bulk_peer *peer, u32 remote_ep);
 
 /* grant.c */
 int bulk_grant(struct ib_bulk_conn *conn, struct ib_bulk_mr *mr,
 	       const struct ib_uverbs_bulk_grant *cmd, u64 *grant_id);
 int bulk_revoke(struct ib_bulk_conn *conn, u64 grant_id);
-void bulk_revoke_mr(struct ib_bulk_mr *mr);
+void bulk_revoke_mr(struct ib_bulk_mr *mr, bool closing);
 void bulk_rgrant_recv(struct bulk_peer *peer, const struct bulk_msg *msg);
 void bulk_rgrant_revoke_recv(struct bulk_peer *peer,
 			     const struct bulk_msg *msg);

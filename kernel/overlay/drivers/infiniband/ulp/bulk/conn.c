@@ -4,12 +4,22 @@
  * Every handle to a node shares the node's peer (its one RC connection);
  * creating a handle connects the node if needed and asks the node's kernel
  * whether the remote endpoint exists, so a wrong id fails here and not on
- * the first operation.
+ * the first operation. When the remote endpoint closes (its process exits
+ * or closes it), its kernel says so with the revokes of its grants, and
+ * the handle is reset: a killed server reads as a reset connection to its
+ * clients, not as a permission they lost.
  */
 
 #include <linux/in.h>
 #include <linux/slab.h>
 #include "bulk.h"
+
+static void bulk_conn_unlist(struct ib_bulk_conn *conn)
+{
+	spin_lock(&conn->peer->lock);
+	list_del(&conn->peer_list);
+	spin_unlock(&conn->peer->lock);
+}
 
 struct ib_bulk_conn *bulk_conn_create(struct ib_bulk_ep *ep,
 				      const struct sockaddr *addr,
@@ -40,27 +50,33 @@ struct ib_bulk_conn *bulk_conn_create(struct ib_bulk_ep *ep,
 		goto err_free;
 	}
 
+	conn->ep = ep;
+	conn->peer = peer;
+	conn->remote_ep = cmd->remote_ep_id;
+	/* Listed before asking: a close reported after the answer finds it. */
+	spin_lock(&peer->lock);
+	list_add_tail(&conn->peer_list, &peer->conns);
+	spin_unlock(&peer->lock);
+
 	ret = -ENOMEM;
 	mtx = bulk_msg_alloc(BULK_MSG_EP_CHECK, GFP_KERNEL);
 	if (!mtx)
-		goto err_peer;
+		goto err_unlist;
 	mtx->msg.src_ep = cpu_to_le32(ep->id);
 	mtx->msg.dst_ep = cpu_to_le32(cmd->remote_ep_id);
 	ret = bulk_peer_request_wait(peer, mtx, timeout);
 	if (ret)
-		goto err_peer;
+		goto err_unlist;
 
-	conn->ep = ep;
-	conn->peer = peer;
-	conn->remote_ep = cmd->remote_ep_id;
 	ret = xa_alloc(&ep->conns, &conn->id, conn, xa_limit_32b, GFP_KERNEL);
 	if (ret)
-		goto err_peer;
+		goto err_unlist;
 	bulk_ep_get(ep);
 	resp->conn_id = conn->id;
 	return conn;
 
-err_peer:
+err_unlist:
+	bulk_conn_unlist(conn);
 	bulk_peer_put(peer);
 err_free:
 	kfree(conn);
@@ -70,7 +86,23 @@ err_free:
 void bulk_conn_destroy(struct ib_bulk_conn *conn, enum rdma_remove_reason why)
 {
 	xa_erase(&conn->ep->conns, conn->id);
+	bulk_conn_unlist(conn);
 	bulk_peer_put(conn->peer);
 	bulk_ep_put(conn->ep);
 	kfree(conn);
+}
+
+/*
+ * The node reports that its endpoint @remote_ep closed: reset our handles
+ * on it. Called under @peer's lock, in the same section that drops the
+ * endpoint's grant, so an operation that misses the grant sees the reset.
+ */
+void bulk_conns_reset_locked(struct bulk_peer *peer, u32 remote_ep)
+{
+	struct ib_bulk_conn *conn;
+
+	lockdep_assert_held(&peer->lock);
+	list_for_each_entry(conn, &peer->conns, peer_list)
+		if (conn->remote_ep == remote_ep)
+			WRITE_ONCE(conn->reset, true);
 }

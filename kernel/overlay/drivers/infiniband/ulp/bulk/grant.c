@@ -85,8 +85,12 @@ err_free:
 	return ret;
 }
 
-/* Withdraw a grant the caller took out of ep->grants. */
-static void bulk_lgrant_revoke(struct bulk_lgrant *lg)
+/*
+ * Withdraw a grant the caller took out of ep->grants. @closing: its
+ * endpoint is closing (the process exits or closed it), which the node
+ * learns from the revoke's status and reports on its handles.
+ */
+static void bulk_lgrant_revoke(struct bulk_lgrant *lg, bool closing)
 {
 	struct bulk_peer *peer = lg->peer;
 	struct bulk_msg_tx *mtx;
@@ -95,6 +99,8 @@ static void bulk_lgrant_revoke(struct bulk_lgrant *lg)
 		mtx = bulk_msg_alloc(BULK_MSG_REVOKE, GFP_KERNEL);
 		if (mtx) {
 			mtx->msg.id = cpu_to_le64(lg->id);
+			if (closing)
+				mtx->msg.status = cpu_to_le32(ECONNRESET);
 			/*
 			 * Any answer but 0 (or a node that does not answer,
 			 * which gets killed) leaves the key unsafe: drop the
@@ -131,12 +137,12 @@ int bulk_revoke(struct ib_bulk_conn *conn, u64 grant_id)
 	xa_unlock(&conn->ep->grants);
 	if (!lg)
 		return -ENOENT;
-	bulk_lgrant_revoke(lg);
+	bulk_lgrant_revoke(lg, false);
 	return 0;
 }
 
-/* Revoke every grant of an MR that is going away. */
-void bulk_revoke_mr(struct ib_bulk_mr *mr)
+/* Revoke every grant of an MR that is going away (@closing: with its ep). */
+void bulk_revoke_mr(struct ib_bulk_mr *mr, bool closing)
 {
 	struct ib_bulk_ep *ep = mr->ep;
 	struct bulk_lgrant *lg;
@@ -144,7 +150,7 @@ void bulk_revoke_mr(struct ib_bulk_mr *mr)
 
 	xa_for_each(&ep->grants, index, lg) {
 		if (lg->mr == mr && xa_erase(&ep->grants, index) == lg)
-			bulk_lgrant_revoke(lg);
+			bulk_lgrant_revoke(lg, closing);
 	}
 	/* Revokes running in other threads finish first. */
 	wait_var_event(&mr->num_grants, !atomic_read(&mr->num_grants));
@@ -191,7 +197,11 @@ err:
 	bulk_msg_ack(peer, seq, ret, 0);
 }
 
-/* REVOKE: no new use; acknowledge once the uses in flight are done. */
+/*
+ * REVOKE: no new use; acknowledge once the uses in flight are done. A
+ * status of ECONNRESET says the owner endpoint is closing: our handles on
+ * it are reset first, under the lock that a use of the grant takes.
+ */
 void bulk_rgrant_revoke_recv(struct bulk_peer *peer,
 			     const struct bulk_msg *msg)
 {
@@ -202,6 +212,8 @@ void bulk_rgrant_revoke_recv(struct bulk_peer *peer,
 	spin_lock(&peer->lock);
 	rg = xa_load(&peer->grants, le64_to_cpu(msg->id));
 	if (rg && !rg->revoking) {
+		if (le32_to_cpu(msg->status) == ECONNRESET)
+			bulk_conns_reset_locked(peer, rg->owner_ep);
 		xa_erase(&peer->grants, rg->id);
 		rg->revoking = true;
 		rg->revoke_seq = seq;

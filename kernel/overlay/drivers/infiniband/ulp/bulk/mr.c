@@ -124,11 +124,15 @@ err_free:
  */
 int bulk_mr_dereg(struct ib_bulk_mr *mr, enum rdma_remove_reason why)
 {
+	bool closing;
+
 	if (why == RDMA_REMOVE_DESTROY && !bulk_mr_owned(mr))
 		return -EPERM;
 	if (why == RDMA_REMOVE_DESTROY && atomic_read(&mr->num_grants))
 		return -EBUSY;
-	bulk_revoke_mr(mr);
+	/* Not given back by the process: its endpoint is going away. */
+	closing = why != RDMA_REMOVE_DESTROY || READ_ONCE(mr->ep->dead);
+	bulk_revoke_mr(mr, closing);
 	/* No new operation finds the MR from here. */
 	xa_erase(&mr->ep->mrs, mr->id);
 	/*

@@ -41,10 +41,14 @@ static void bulk_msg_sent(struct ib_cq *cq, struct ib_wc *wc)
 					       cqe);
 	struct bulk_qp *bq = cq->cq_context;
 
+	/* A node that stopped answering (see keepalive.c) times out. */
 	if (wc->status == IB_WC_SUCCESS)
 		bulk_peer_progress(bq->peer);
 	else if (wc->status != IB_WC_WR_FLUSH_ERR)
-		bulk_peer_kill(bq->peer, -ECONNRESET);
+		bulk_peer_kill(bq->peer,
+			       wc->status == IB_WC_RETRY_EXC_ERR ||
+			       wc->status == IB_WC_RNR_RETRY_EXC_ERR ?
+			       -ETIMEDOUT : -ECONNRESET);
 	bulk_msg_done(mtx);
 	bulk_qp_credit(bq);
 }
@@ -158,6 +162,9 @@ void bulk_msg_recv(struct bulk_qp *bq, const struct bulk_msg *msg, u32 len)
 		break;
 	case BULK_MSG_IMM:
 		bulk_imm_recv(peer, msg);
+		break;
+	case BULK_MSG_PING:
+		/* Its transport ACK was the point. */
 		break;
 	default:
 		/* A newer node's request: say we cannot do it. */

@@ -421,9 +421,12 @@ static struct ib_bulk_mr *bulk_op_get_mr(struct ib_bulk_ep *ep, u32 id)
 	return mr;
 }
 
-/* The peer of connection handle @id, referenced, and its remote endpoint. */
+/*
+ * The peer of connection handle @id, referenced, its remote endpoint and
+ * whether that endpoint closed.
+ */
 static struct bulk_peer *bulk_op_get_peer(struct ib_bulk_ep *ep, u32 id,
-					  u32 *remote_ep)
+					  u32 *remote_ep, bool *reset)
 {
 	struct ib_bulk_conn *conn;
 	struct bulk_peer *peer = NULL;
@@ -434,9 +437,29 @@ static struct bulk_peer *bulk_op_get_peer(struct ib_bulk_ep *ep, u32 id,
 		peer = conn->peer;
 		bulk_peer_get(peer);
 		*remote_ep = conn->remote_ep;
+		*reset = READ_ONCE(conn->reset);
 	}
 	xa_unlock(&ep->conns);
 	return peer;
+}
+
+/*
+ * A grant check failed: was it because the owner endpoint closed while the
+ * operation was on its way? The reset is set before the grant is dropped,
+ * under the peer's lock that the check took.
+ */
+static int bulk_op_grant_error(struct ib_bulk_ep *ep, u32 id, int err)
+{
+	struct ib_bulk_conn *conn;
+
+	if (err != -EACCES)
+		return err;
+	xa_lock(&ep->conns);
+	conn = xa_load(&ep->conns, id);
+	if (conn && READ_ONCE(conn->reset))
+		err = -ECONNRESET;
+	xa_unlock(&ep->conns);
+	return err;
 }
 
 /*
@@ -490,6 +513,7 @@ static int bulk_op_post_one(struct ib_bulk_ep *ep,
 	struct ib_bulk_mr *mr = NULL;
 	struct bulk_op *op;
 	u32 remote_ep = 0;
+	bool reset = false;
 	int ret;
 
 	if (bulk_dev_removed(ep->dev))
@@ -502,7 +526,8 @@ static int bulk_op_post_one(struct ib_bulk_ep *ep,
 		return ret;
 	if (uop->opcode != IB_UVERBS_BULK_OP_RECV) {
 		ret = -EINVAL;
-		peer = bulk_op_get_peer(ep, uop->conn_id, &remote_ep);
+		peer = bulk_op_get_peer(ep, uop->conn_id, &remote_ep,
+					&reset);
 		if (!peer)
 			goto err_local;
 	}
@@ -523,6 +548,12 @@ static int bulk_op_post_one(struct ib_bulk_ep *ep,
 	op->length = uop->length;
 	op->dst_ep = remote_ep;
 
+	/* The remote endpoint closed: every later operation on it fails. */
+	if (reset) {
+		bulk_op_finish(op, -ECONNRESET);
+		return 0;
+	}
+
 	switch (uop->opcode) {
 	case IB_UVERBS_BULK_OP_WRITE:
 	case IB_UVERBS_BULK_OP_READ:
@@ -536,7 +567,8 @@ static int bulk_op_post_one(struct ib_bulk_ep *ep,
 				      IB_UVERBS_BULK_ACCESS_REMOTE_READ);
 		/* A grant violation fails this operation, not the batch. */
 		if (ret)
-			bulk_op_finish(op, ret);
+			bulk_op_finish(op, bulk_op_grant_error(ep, uop->conn_id,
+							       ret));
 		else
 			bulk_op_queue(op);
 		break;

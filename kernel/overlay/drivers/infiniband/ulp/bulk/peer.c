@@ -166,7 +166,9 @@ struct bulk_peer *bulk_peer_alloc_locked(struct bulk_dev *dev,
 	INIT_LIST_HEAD(&peer->msgq);
 	xa_init_flags(&peer->reqs, XA_FLAGS_ALLOC1);
 	xa_init(&peer->grants);
+	INIT_LIST_HEAD(&peer->conns);
 	INIT_WORK(&peer->kill_work, bulk_peer_kill_work);
+	bulk_keepalive_init(peer);
 	peer->state = BULK_PEER_CONNECTING;
 	list_add(&peer->list, &bulk_peers);
 	return peer;
@@ -298,6 +300,7 @@ static void bulk_peer_kill_work(struct work_struct *work)
 	}
 	spin_unlock(&peer->lock);
 
+	bulk_keepalive_stop(peer);
 	bulk_peer_put(peer);
 }
 
@@ -437,6 +440,7 @@ int bulk_peer_req_add(struct bulk_peer *peer, struct bulk_req *req, u32 *seq)
 	if (READ_ONCE(peer->state) == BULK_PEER_DEAD &&
 	    xa_erase(&peer->reqs, *seq) == req)
 		return peer->error;
+	bulk_keepalive_arm(peer);
 	return 0;
 }
 

@@ -43,6 +43,11 @@ enum bulk_msg_type {
 	BULK_MSG_RTS_PUSH,
 	/* Write RTS_PUSH @id into this range of the RECV, then ACK the CTS. */
 	BULK_MSG_CTS,
+	/*
+	 * Nothing to do: sent while we wait for answers on a silent
+	 * connection, so that a dead node fails it (keepalive.c).
+	 */
+	BULK_MSG_PING,
 };
 
 /**
@@ -51,7 +56,8 @@ enum bulk_msg_type {
  * @seq: the request's sequence (ACK: the one acknowledged)
  * @src_ep: the sending endpoint (or 0 for the kernel itself)
  * @dst_ep: the endpoint the message is for
- * @status: ACK: 0 or a positive errno
+ * @status: ACK: 0 or a positive errno; REVOKE: ECONNRESET when the owner
+ *	endpoint is closing (its handles on the receiving node are reset)
  * @rkey: GRANT and RTS: the key of the range on the sender's node; CTS:
  *	of the receiver's range
  * @id: GRANT and REVOKE: the grant; CTS: the seq of the RTS_PUSH answered
