@@ -114,6 +114,29 @@ class MrCacheTest(BulkTestCase):
         figure('MR cache', 'a 1 MiB range registered again after its deregistration reused '
                'the same device MR; closing the endpoint released it')
 
+    def test_memory_only_read_so_far_is_cached(self):
+        """Pages only read so far are cached after their first registration too.
+
+        They map the shared zero page, and the pin (for write) breaks that
+        copy-on-write, which changes the mapping under the new MR's
+        notifier: the kernel pins once more rather than keep a
+        registration that is stale from the start and never cached.
+        """
+        addr = libc.mmap(None, SIZE, mmap.PROT_READ | mmap.PROT_WRITE,
+                         mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS, -1, 0)
+        self.addCleanup(libc.munmap, addr, SIZE)
+        view = (ctypes.c_ubyte * SIZE).from_address(addr)
+        self.assertEqual(sum(view[i] for i in range(0, SIZE, mmap.PAGESIZE)), 0)
+        before = device_mrs()
+        self.reg(addr).close()
+        mine = device_mrs() - before
+        self.assertEqual(len(mine), 1, 'the deregistered MR was not cached')
+        again = self.reg(addr)
+        self.assertEqual(device_mrs() - before, mine)
+        # The MR holds the process's own pages, not the zero page.
+        ctypes.memset(addr, 0x61, SIZE)
+        self.write_lands(again, 0x61)
+
     def test_registration_cost(self):
         """A hit reuses the device MR every time; the two costs are reported (timings)."""
         fresh, hit = [], []

@@ -30,6 +30,7 @@
 #include <rdma/ib_user_ioctl_cmds.h>
 #include <rdma/rdma_user_ioctl.h>
 #include "../../../providers/bulk/bulk_priv.h"
+#include "loopback.h"
 
 #define BUF_SIZE (1 << 20)
 #define POOL 32
@@ -37,13 +38,8 @@
 #define MAX_ATTRS 12
 
 static struct {
-	struct ibv_context *ctx;
-	struct ibv_bulk_ep *a, *z;
-	struct ibv_bulk_mr *amr, *zmr;
-	struct ibv_bulk_conn *az, *za;
-	uint64_t grant;
+	struct loopback lb;
 	char *buf, *fbuf;
-	struct sockaddr_in node;
 	struct io_uring ring;
 	unsigned int ring_inflight;
 	/* What calls may name: valid and stale handles, fds and grants. */
@@ -147,7 +143,7 @@ static int any_fd(void)
 {
 	switch (pick(10)) {
 	case 0:
-		return s.ctx->cmd_fd;
+		return s.lb.ctx->cmd_fd;
 	case 1:
 		return (int)pick(64) - 1;
 	default:
@@ -181,7 +177,7 @@ static void call_init(struct call *c, uint16_t obj, uint16_t method)
 	memset(c, 0, sizeof(*c));
 	c->hdr.object_id = obj;
 	c->hdr.method_id = method;
-	c->hdr.driver_id = s.a->driver_id;
+	c->hdr.driver_id = s.lb.a->driver_id;
 }
 
 static struct ib_uverbs_attr *attr(struct call *c, uint16_t id, int64_t data,
@@ -261,7 +257,7 @@ static int call_exec(struct call *c)
 	c->hdr.length = sizeof(c->hdr) + c->hdr.num_attrs * sizeof(c->attrs[0]);
 	if (chance(1))
 		c->hdr.length = edgy();
-	ret = ioctl(s.ctx->cmd_fd, RDMA_VERBS_IOCTL, &c->hdr) ? errno : 0;
+	ret = ioctl(s.lb.ctx->cmd_fd, RDMA_VERBS_IOCTL, &c->hdr) ? errno : 0;
 	s.ioctls++;
 	count(ret);
 	return ret;
@@ -387,11 +383,11 @@ static void fuzz_destroy(uint16_t obj, uint16_t method, uint16_t id,
 static void fuzz_connect(void)
 {
 	struct ib_uverbs_bulk_connect cmd = {
-		.remote_ep_id = chance(70) ? (pick(2) ? s.a->id : s.z->id) : edgy(),
+		.remote_ep_id = chance(70) ? (pick(2) ? s.lb.a->id : s.lb.z->id) : edgy(),
 		.timeout_ms = 2000,
 	};
 	struct sockaddr_in6 addr6 = { .sin6_family = AF_INET6 };
-	struct sockaddr_in addr = s.node;
+	struct sockaddr_in addr = s.lb.node;
 	struct ib_uverbs_attr *h;
 	const void *ap = &addr;
 	size_t alen = sizeof(addr);
@@ -503,8 +499,8 @@ static void fuzz_uring(void)
 {
 	struct ibv_bulk_op op = {
 		.opcode = pick(3),	/* the library refuses RECV here */
-		.conn = s.az,
-		.mr = s.amr,
+		.conn = s.lb.az,
+		.mr = s.lb.amr,
 		.offset = pick(BUF_SIZE / 2),
 		.length = 1 + pick(65536),
 		.remote_grant = s.ngrants && chance(85) ?
@@ -522,10 +518,10 @@ static void fuzz_uring(void)
 	if (chance(30)) {
 		op.mr = NULL;
 		op.offset = 0;
-		if (ibv_bulk_prep_op_fixed(sqe, s.a, &op,
+		if (ibv_bulk_prep_op_fixed(sqe, s.lb.a, &op,
 					   s.fbuf + pick(BUF_SIZE / 2), 0))
 			die("ibv_bulk_prep_op_fixed", EINVAL);
-	} else if (ibv_bulk_prep_op(sqe, s.a, &op)) {
+	} else if (ibv_bulk_prep_op(sqe, s.lb.a, &op)) {
 		die("ibv_bulk_prep_op", EINVAL);
 	}
 	/* The command area as the kernel reads it. */
@@ -560,55 +556,29 @@ static void setup(const char *dev, const char *addr)
 {
 	struct io_uring_params p = { .flags = IBV_BULK_URING_SETUP_FLAGS };
 	struct iovec iov;
-	struct ibv_device **list;
-	int i, n;
+	int i;
 
-	s.node.sin_family = AF_INET;
-	if (inet_pton(AF_INET, addr, &s.node.sin_addr) != 1)
-		die(addr, EINVAL);
-	list = ibv_get_device_list(&n);
-	for (i = 0; list && i < n; i++)
-		if (!strcmp(ibv_get_device_name(list[i]), dev))
-			s.ctx = ibv_open_device(list[i]);
-	ibv_free_device_list(list);
-	if (!s.ctx)
-		die(dev, ENODEV);
 	s.buf = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	s.fbuf = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (s.buf == MAP_FAILED || s.fbuf == MAP_FAILED)
 		die("mmap", errno);
-	s.a = ibv_bulk_ep_open(s.ctx, NULL);
-	s.z = ibv_bulk_ep_open(s.ctx, NULL);
-	if (!s.a || !s.z)
-		die("ibv_bulk_ep_open", errno);
-	s.amr = ibv_bulk_reg_mr(s.a, s.buf, BUF_SIZE, 0);
-	s.zmr = ibv_bulk_reg_mr(s.z, s.buf, BUF_SIZE,
-				IBV_BULK_ACCESS_REMOTE_READ |
-				IBV_BULK_ACCESS_REMOTE_WRITE);
-	if (!s.amr || !s.zmr)
-		die("ibv_bulk_reg_mr", errno);
-	s.az = ibv_bulk_connect(s.a, (struct sockaddr *)&s.node, s.z->id);
-	s.za = ibv_bulk_connect(s.z, (struct sockaddr *)&s.node, s.a->id);
-	if (!s.az || !s.za)
-		die("ibv_bulk_connect", errno);
-	errno = ibv_bulk_grant(s.za, s.zmr, 0, BUF_SIZE,
-			       IBV_BULK_ACCESS_REMOTE_READ |
-			       IBV_BULK_ACCESS_REMOTE_WRITE, &s.grant);
+	/* Both MRs over one buffer: what lands can be read back through a. */
+	errno = loopback_open(&s.lb, dev, addr, s.buf, s.buf, BUF_SIZE);
 	if (errno)
-		die("ibv_bulk_grant", errno);
-	s.fds[s.nfds++] = s.a->fd;
-	s.fds[s.nfds++] = s.z->fd;
-	pool_add32(s.mrs, &s.nmrs, s.amr->handle);
-	pool_add32(s.mrs, &s.nmrs, s.zmr->handle);
-	pool_add32(s.conns, &s.nconns, s.az->handle);
-	pool_add32(s.conns, &s.nconns, s.za->handle);
-	pool_add32(s.mr_ids, &s.nmr_ids, s.amr->id);
-	pool_add32(s.mr_ids, &s.nmr_ids, s.zmr->id);
-	pool_add32(s.conn_ids, &s.nconn_ids, s.az->id);
-	pool_add32(s.conn_ids, &s.nconn_ids, s.za->id);
-	s.grants[s.ngrants++] = s.grant;
+		die(s.lb.failed, errno);
+	s.fds[s.nfds++] = s.lb.a->fd;
+	s.fds[s.nfds++] = s.lb.z->fd;
+	pool_add32(s.mrs, &s.nmrs, s.lb.amr->handle);
+	pool_add32(s.mrs, &s.nmrs, s.lb.zmr->handle);
+	pool_add32(s.conns, &s.nconns, s.lb.az->handle);
+	pool_add32(s.conns, &s.nconns, s.lb.za->handle);
+	pool_add32(s.mr_ids, &s.nmr_ids, s.lb.amr->id);
+	pool_add32(s.mr_ids, &s.nmr_ids, s.lb.zmr->id);
+	pool_add32(s.conn_ids, &s.nconn_ids, s.lb.az->id);
+	pool_add32(s.conn_ids, &s.nconn_ids, s.lb.za->id);
+	s.grants[s.ngrants++] = s.lb.grant;
 
 	i = io_uring_queue_init_params(RING_DEPTH, &s.ring, &p);
 	if (i)

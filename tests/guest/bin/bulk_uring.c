@@ -47,15 +47,12 @@
 #include <unistd.h>
 #include <infiniband/bulk.h>
 #include <rdma/ib_user_ioctl_bulk.h>
+#include "loopback.h"
 
 #define MR_SIZE (66UL << 20)
 
 static struct {
-	struct ibv_context *ctx;
-	struct ibv_bulk_ep *a, *z;
-	struct ibv_bulk_mr *amr, *zmr;
-	struct ibv_bulk_conn *az, *za;
-	uint64_t grant;
+	struct loopback lb;
 	unsigned char *abuf, *zbuf;
 	unsigned char *fbuf;	/* a's io_uring registered buffer */
 } s;
@@ -68,19 +65,6 @@ static void die(const char *what, int err)
 
 static void setup(const char *dev, const char *addr)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	struct ibv_device **list;
-	int i, n;
-
-	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
-		die(addr, EINVAL);
-	list = ibv_get_device_list(&n);
-	for (i = 0; list && i < n; i++)
-		if (!strcmp(ibv_get_device_name(list[i]), dev))
-			s.ctx = ibv_open_device(list[i]);
-	ibv_free_device_list(list);
-	if (!s.ctx)
-		die(dev, ENODEV);
 	s.abuf = mmap(NULL, MR_SIZE, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	s.zbuf = mmap(NULL, MR_SIZE, PROT_READ | PROT_WRITE,
@@ -89,35 +73,16 @@ static void setup(const char *dev, const char *addr)
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (s.abuf == MAP_FAILED || s.zbuf == MAP_FAILED || s.fbuf == MAP_FAILED)
 		die("mmap", errno);
-	s.a = ibv_bulk_ep_open(s.ctx, NULL);
-	s.z = ibv_bulk_ep_open(s.ctx, NULL);
-	if (!s.a || !s.z)
-		die("ibv_bulk_ep_open", errno);
-	s.amr = ibv_bulk_reg_mr(s.a, s.abuf, MR_SIZE, 0);
-	s.zmr = ibv_bulk_reg_mr(s.z, s.zbuf, MR_SIZE,
-				IBV_BULK_ACCESS_REMOTE_READ |
-				IBV_BULK_ACCESS_REMOTE_WRITE);
-	if (!s.amr || !s.zmr)
-		die("ibv_bulk_reg_mr", errno);
-	s.az = ibv_bulk_connect(s.a, (struct sockaddr *)&sin, ibv_bulk_ep_id(s.z));
-	s.za = ibv_bulk_connect(s.z, (struct sockaddr *)&sin, ibv_bulk_ep_id(s.a));
-	if (!s.az || !s.za)
-		die("ibv_bulk_connect", errno);
-	errno = ibv_bulk_grant(s.za, s.zmr, 0, MR_SIZE,
-			       IBV_BULK_ACCESS_REMOTE_READ |
-			       IBV_BULK_ACCESS_REMOTE_WRITE, &s.grant);
+	errno = loopback_open(&s.lb, dev, addr, s.abuf, s.zbuf, MR_SIZE);
 	if (errno)
-		die("ibv_bulk_grant", errno);
+		die(s.lb.failed, errno);
 }
 
 static void teardown(void)
 {
-	if (ibv_bulk_revoke(s.za, s.grant) || ibv_bulk_disconnect(s.az) ||
-	    ibv_bulk_disconnect(s.za) || ibv_bulk_dereg_mr(s.amr) ||
-	    ibv_bulk_dereg_mr(s.zmr) || ibv_bulk_ep_close(s.a) ||
-	    ibv_bulk_ep_close(s.z))
-		die("teardown", EIO);
-	ibv_close_device(s.ctx);
+	errno = loopback_close(&s.lb);
+	if (errno)
+		die(s.lb.failed, errno);
 }
 
 static void ring_init(struct io_uring *ring, unsigned int entries,
@@ -134,12 +99,12 @@ static void ring_init(struct io_uring *ring, unsigned int entries,
 static struct ibv_bulk_op op_at(uint32_t opcode, uint64_t size, uint64_t i)
 {
 	struct ibv_bulk_op op = {
-		.wr_id = i + 1, .opcode = opcode, .conn = s.az, .mr = s.amr,
+		.wr_id = i + 1, .opcode = opcode, .conn = s.lb.az, .mr = s.lb.amr,
 		.offset = 1 + i * size, .length = size,
 	};
 
 	if (opcode != IBV_BULK_OP_SEND) {
-		op.remote_grant = s.grant;
+		op.remote_grant = s.lb.grant;
 		op.remote_offset = 3 + i * size;
 	}
 	return op;
@@ -163,7 +128,7 @@ static void prep_fixed(struct io_uring_sqe *sqe, struct ibv_bulk_op op)
 
 	op.mr = NULL;
 	op.offset = 0;
-	ret = ibv_bulk_prep_op_fixed(sqe, s.a, &op, buf, 0);
+	ret = ibv_bulk_prep_op_fixed(sqe, s.lb.a, &op, buf, 0);
 	if (ret)
 		die("ibv_bulk_prep_op_fixed", ret);
 }
@@ -197,12 +162,12 @@ static int data(const char *opname, uint64_t size, unsigned int count,
 		for (i = 0; i < count; i++) {
 			struct ibv_bulk_op r = {
 				.wr_id = i, .opcode = IBV_BULK_OP_RECV,
-				.mr = s.zmr, .offset = 3 + (i % slots) * size,
+				.mr = s.lb.zmr, .offset = 3 + (i % slots) * size,
 				.length = size,
 			};
 			unsigned int n;
 
-			if (ibv_bulk_post(s.z, &r, 1, &n))
+			if (ibv_bulk_post(s.lb.z, &r, 1, &n))
 				die("post RECV", EIO);
 		}
 	}
@@ -225,7 +190,7 @@ static int data(const char *opname, uint64_t size, unsigned int count,
 			if (fixed) {
 				prep_fixed(sqe, op);
 			} else {
-				ret = ibv_bulk_prep_op(sqe, s.a, &op);
+				ret = ibv_bulk_prep_op(sqe, s.lb.a, &op);
 				if (ret)
 					die("ibv_bulk_prep_op", ret);
 			}
@@ -256,7 +221,7 @@ static int data(const char *opname, uint64_t size, unsigned int count,
 		unsigned int got = 0;
 
 		while (got < count) {
-			int n = ibv_bulk_poll(s.z, wc, 64);
+			int n = ibv_bulk_poll(s.lb.z, wc, 64);
 
 			if (n < 0)
 				die("poll", -n);
@@ -308,21 +273,21 @@ static int bad(void)
 	/* 64-byte SQEs have no room for the command. */
 	ring_init(&ring, 4, IORING_SETUP_CQE32);
 	sqe = io_uring_get_sqe(&ring);
-	io_uring_prep_rw(IORING_OP_URING_CMD, sqe, ibv_bulk_ep_fd(s.a), NULL, 0, 0);
+	io_uring_prep_rw(IORING_OP_URING_CMD, sqe, ibv_bulk_ep_fd(s.lb.a), NULL, 0, 0);
 	sqe->cmd_op = IB_UVERBS_BULK_URING_POST;
 	report("no_sqe128", one(&ring, sqe));
 	io_uring_queue_exit(&ring);
 
 	ring_init(&ring, 4, IORING_SETUP_SQE128);
 	sqe = io_uring_get_sqe(&ring);
-	ibv_bulk_prep_op(sqe, s.a, &op);
+	ibv_bulk_prep_op(sqe, s.lb.a, &op);
 	report("no_cqe32", one(&ring, sqe));
 	io_uring_queue_exit(&ring);
 
 	ring_init(&ring, 8, IBV_BULK_URING_SETUP_FLAGS);
 #define BAD(name, change) do {					\
 		sqe = io_uring_get_sqe(&ring);			\
-		ibv_bulk_prep_op(sqe, s.a, &op);		\
+		ibv_bulk_prep_op(sqe, s.lb.a, &op);		\
 		cmd = (struct ib_uverbs_bulk_uring_cmd *)sqe->cmd;	\
 		(void)cmd;					\
 		change;						\
@@ -346,7 +311,7 @@ static int bad(void)
 		die("pipe", errno);
 	BAD("not_an_endpoint", sqe->fd = fds[0]);
 	/* The endpoint as a registered file. */
-	ep_fd = ibv_bulk_ep_fd(s.a);
+	ep_fd = ibv_bulk_ep_fd(s.lb.a);
 	if (io_uring_register_files(&ring, &ep_fd, 1))
 		die("io_uring_register_files", EIO);
 	BAD("registered_file", (sqe->fd = 0, sqe->flags |= IOSQE_FIXED_FILE));
@@ -373,16 +338,16 @@ static int bad(void)
 	BAD_FIXED("fixed_recv", (cmd->op.opcode = IB_UVERBS_BULK_OP_RECV, cmd->op.conn_id = 0,
 				 cmd->op.remote_grant = 0, cmd->op.remote_offset = 0));
 	BAD_FIXED("fixed_unknown_grant", cmd->op.remote_grant = 0xdead);
-	BAD_FIXED("fixed_flag_with_mr", (ibv_bulk_prep_op(sqe, s.a, &op),
+	BAD_FIXED("fixed_flag_with_mr", (ibv_bulk_prep_op(sqe, s.lb.a, &op),
 					 sqe->uring_cmd_flags = IORING_URING_CMD_FIXED));
 	/* The library's own checks: an MR, a RECV. */
-	report("lib_fixed_mr", -ibv_bulk_prep_op_fixed(io_uring_get_sqe(&ring), s.a, &op,
+	report("lib_fixed_mr", -ibv_bulk_prep_op_fixed(io_uring_get_sqe(&ring), s.lb.a, &op,
 						       s.fbuf, 0));
 	op.mr = NULL;
 	op.offset = 0;
 	op.opcode = IBV_BULK_OP_RECV;
 	op.conn = NULL;
-	report("lib_fixed_recv", -ibv_bulk_prep_op_fixed(io_uring_get_sqe(&ring), s.a, &op,
+	report("lib_fixed_recv", -ibv_bulk_prep_op_fixed(io_uring_get_sqe(&ring), s.lb.a, &op,
 							 s.fbuf, 0));
 #undef BAD_FIXED
 #undef BAD
@@ -402,10 +367,10 @@ static int mixed(void)
 
 	ring_init(&ring, 4, IBV_BULK_URING_SETUP_FLAGS);
 	op.wr_id = 222;
-	ibv_bulk_prep_op(io_uring_get_sqe(&ring), s.a, &op);
+	ibv_bulk_prep_op(io_uring_get_sqe(&ring), s.lb.a, &op);
 	io_uring_submit(&ring);
 	op.wr_id = 111;
-	if (ibv_bulk_post(s.a, &op, 1, &n))
+	if (ibv_bulk_post(s.lb.a, &op, 1, &n))
 		die("ibv_bulk_post", EIO);
 	ret = io_uring_wait_cqe(&ring, &cqe);
 	if (ret)
@@ -413,7 +378,7 @@ static int mixed(void)
 	printf("cqe user_data=%llu res=%d\n", (unsigned long long)cqe->user_data, cqe->res);
 	io_uring_cqe_seen(&ring, cqe);
 	while (got < 1) {
-		ret = ibv_bulk_poll(s.a, wc, 4);
+		ret = ibv_bulk_poll(s.lb.a, wc, 4);
 		if (ret < 0)
 			die("poll", -ret);
 		for (n = 0; n < (unsigned int)ret; n++)
@@ -423,7 +388,7 @@ static int mixed(void)
 	}
 	/* Nothing more on either path. */
 	usleep(200000);
-	printf("extra poll=%d cqe=%d\n", ibv_bulk_poll(s.a, wc, 4),
+	printf("extra poll=%d cqe=%d\n", ibv_bulk_poll(s.lb.a, wc, 4),
 	       io_uring_peek_cqe(&ring, &cqe) == 0);
 	io_uring_queue_exit(&ring);
 	return 0;
@@ -473,18 +438,18 @@ static void child_ops(int fd, int scm)
 	uint32_t cmd_op;
 	int res;
 
-	if (ibv_bulk_uring_cmd(s.a, &op, cmd, &cmd_op))
+	if (ibv_bulk_uring_cmd(s.lb.a, &op, cmd, &cmd_op))
 		_exit(3);
 	res = submit_cmd(fd, cmd_op, cmd);
 	printf("child parent_mr=%s", res < 0 ? strerror(-res) : "posted");
 	if (!scm) {
-		res = ibv_bulk_dereg_mr(s.amr);
+		res = ibv_bulk_dereg_mr(s.lb.amr);
 		printf(" dereg=%s", res ? strerror(res) : "done");
-		own = ibv_bulk_reg_mr(s.a, s.abuf, 8192, 0);
+		own = ibv_bulk_reg_mr(s.lb.a, s.abuf, 8192, 0);
 		if (!own)
 			_exit(3);
 		op.mr = own;
-		if (ibv_bulk_uring_cmd(s.a, &op, cmd, &cmd_op))
+		if (ibv_bulk_uring_cmd(s.lb.a, &op, cmd, &cmd_op))
 			_exit(3);
 		res = submit_cmd(fd, cmd_op, cmd);
 		printf(" own_mr=%d", res);
@@ -514,7 +479,7 @@ static int shared_fd(int scm)
 	if (pid < 0)
 		die("fork", errno);
 	if (!pid) {
-		int fd = ibv_bulk_ep_fd(s.a);
+		int fd = ibv_bulk_ep_fd(s.lb.a);
 
 		close(sv[0]);
 		/* The child's copy changes; the registered pages are the parent's. */
@@ -542,7 +507,7 @@ static int shared_fd(int scm)
 		cm->cmsg_level = SOL_SOCKET;
 		cm->cmsg_type = SCM_RIGHTS;
 		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &(int){ ibv_bulk_ep_fd(s.a) }, sizeof(int));
+		memcpy(CMSG_DATA(cm), &(int){ ibv_bulk_ep_fd(s.lb.a) }, sizeof(int));
 		if (sendmsg(sv[0], &mh, 0) != 1)
 			die("sendmsg", errno);
 	}
@@ -606,7 +571,7 @@ static int inflight(unsigned int count, const char *how)
 	for (i = 0; i < count; i++) {
 		struct ibv_bulk_op op = op_at(IBV_BULK_OP_WRITE, 4096, i);
 
-		if (ibv_bulk_prep_op(io_uring_get_sqe(&ring), s.a, &op))
+		if (ibv_bulk_prep_op(io_uring_get_sqe(&ring), s.lb.a, &op))
 			die("ibv_bulk_prep_op", EIO);
 	}
 	if (io_uring_submit(&ring) != (int)count)
@@ -637,7 +602,7 @@ static void removal_prep(struct io_uring *ring, unsigned int i)
 	op.wr_id = i + 1;
 	if (i % 2)
 		prep_fixed(io_uring_get_sqe(ring), op);
-	else if (ibv_bulk_prep_op(io_uring_get_sqe(ring), s.a, &op))
+	else if (ibv_bulk_prep_op(io_uring_get_sqe(ring), s.lb.a, &op))
 		die("ibv_bulk_prep_op", EIO);
 }
 
@@ -681,7 +646,7 @@ static int removal(unsigned int count)
 	}
 	printf("\ncqes %u ok %u failed %u\n", done, ok, failed);
 	op = op_at(IBV_BULK_OP_WRITE, 4096, 0);
-	if (ibv_bulk_prep_op(io_uring_get_sqe(&ring), s.a, &op))
+	if (ibv_bulk_prep_op(io_uring_get_sqe(&ring), s.lb.a, &op))
 		die("ibv_bulk_prep_op", EIO);
 	printf("after %d\n", one(&ring, NULL));
 	io_uring_queue_exit(&ring);

@@ -398,7 +398,8 @@ void bulk_mr_release(struct ib_bulk_mr *mr);
 /* mr_cache.c */
 void bulk_mr_cache_init(struct ib_bulk_ep *ep);
 int bulk_mr_watch_begin(struct ib_bulk_mr *mr, unsigned long *seq);
-void bulk_mr_watch_end(struct ib_bulk_mr *mr, unsigned long seq);
+bool bulk_mr_watch_end(struct ib_bulk_mr *mr, unsigned long seq);
+unsigned long bulk_mr_watch_restart(struct ib_bulk_mr *mr);
 struct ib_bulk_mr *bulk_mr_cache_take(struct ib_bulk_ep *ep, u64 addr,
 				      u64 length);
 bool bulk_mr_cache_put(struct ib_bulk_mr *mr);

@@ -36,6 +36,20 @@ static int bulk_mr_access(void)
 	       IB_ACCESS_REMOTE_WRITE;
 }
 
+/* Pin and register @mr's range on the device's PD. */
+static int bulk_mr_pin(struct ib_bulk_mr *mr)
+{
+	struct ib_bulk_ep *ep = mr->ep;
+
+	mr->ibmr = ib_reg_user_mr(ep->dev->pd, mr->addr, mr->length, mr->addr,
+				  bulk_mr_access());
+	if (PTR_ERR_OR_ZERO(mr->ibmr) == -ENOMEM && bulk_mr_cache_flush(ep, false))
+		/* The cache's pinned pages count against RLIMIT_MEMLOCK. */
+		mr->ibmr = ib_reg_user_mr(ep->dev->pd, mr->addr, mr->length,
+					  mr->addr, bulk_mr_access());
+	return PTR_ERR_OR_ZERO(mr->ibmr);
+}
+
 struct ib_bulk_mr *bulk_mr_reg(struct ib_bulk_ep *ep,
 			       const struct ib_uverbs_bulk_mr_reg *cmd,
 			       struct ib_uverbs_bulk_mr_resp *resp)
@@ -44,8 +58,8 @@ struct ib_bulk_mr *bulk_mr_reg(struct ib_bulk_ep *ep,
 			  IB_UVERBS_BULK_ACCESS_REMOTE_WRITE;
 	struct ib_bulk_mr *mr;
 	unsigned long seq;
+	int ret, pins;
 	u64 end;
-	int ret;
 
 	if (bulk_dev_removed(ep->dev))
 		return ERR_PTR(-ENODEV);
@@ -84,17 +98,23 @@ struct ib_bulk_mr *bulk_mr_reg(struct ib_bulk_ep *ep,
 	if (ret)
 		goto err_free;
 
-	mr->ibmr = ib_reg_user_mr(ep->dev->pd, cmd->addr, cmd->length,
-				  cmd->addr, bulk_mr_access());
-	if (PTR_ERR_OR_ZERO(mr->ibmr) == -ENOMEM && bulk_mr_cache_flush(ep, false))
-		/* The cache's pinned pages count against RLIMIT_MEMLOCK. */
-		mr->ibmr = ib_reg_user_mr(ep->dev->pd, cmd->addr, cmd->length,
-					  cmd->addr, bulk_mr_access());
-	if (IS_ERR(mr->ibmr)) {
-		ret = PTR_ERR(mr->ibmr);
-		goto err_unwatch;
+	for (pins = 0;; pins++) {
+		ret = bulk_mr_pin(mr);
+		if (ret)
+			goto err_unwatch;
+		/*
+		 * Pinning for write may change the mapping itself: pages only
+		 * read so far map the shared zero page, and the pin breaks
+		 * that copy-on-write. The registration is right, but stale
+		 * from the start, so it would never be cached. Pin once more,
+		 * now that the pages are the process's own; a range that
+		 * keeps changing stays uncached.
+		 */
+		if (!bulk_mr_watch_end(mr, seq) || pins)
+			break;
+		ib_dereg_mr(mr->ibmr);
+		seq = bulk_mr_watch_restart(mr);
 	}
-	bulk_mr_watch_end(mr, seq);
 
 publish:
 	ret = xa_alloc(&ep->mrs, &mr->id, mr, xa_limit_32b, GFP_KERNEL);

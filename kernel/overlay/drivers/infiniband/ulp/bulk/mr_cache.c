@@ -76,14 +76,29 @@ int bulk_mr_watch_begin(struct ib_bulk_mr *mr, unsigned long *seq)
 	return 0;
 }
 
-void bulk_mr_watch_end(struct ib_bulk_mr *mr, unsigned long seq)
+/* Whether the mapping changed since @seq (then @mr is stale). */
+bool bulk_mr_watch_end(struct ib_bulk_mr *mr, unsigned long seq)
 {
 	struct ib_bulk_ep *ep = mr->ep;
+	bool changed;
 
 	spin_lock(&ep->mr_cache_lock);
-	if (mmu_interval_read_retry(&mr->notifier, seq))
-		mr->stale = true;
+	changed = mr->stale || mmu_interval_read_retry(&mr->notifier, seq);
+	mr->stale = changed;
 	spin_unlock(&ep->mr_cache_lock);
+	return changed;
+}
+
+/*
+ * Watch afresh before pinning @mr's range again; returns the sequence for
+ * bulk_mr_watch_end(). A change from now on marks it stale again.
+ */
+unsigned long bulk_mr_watch_restart(struct ib_bulk_mr *mr)
+{
+	spin_lock(&mr->ep->mr_cache_lock);
+	mr->stale = false;
+	spin_unlock(&mr->ep->mr_cache_lock);
+	return mmu_interval_read_begin(&mr->notifier);
 }
 
 /* Deregistration proper: the device's key, the pins, the references. */
