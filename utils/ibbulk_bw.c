@@ -21,10 +21,13 @@
 #include <liburing.h>
 #include <poll.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <infiniband/bulk.h>
 #include "common.h"
 
 const char *tool_name = "ibbulk_bw";
+
+#define MAX_PROCS 64
 
 struct opts {
 	const char *dev;
@@ -38,6 +41,13 @@ struct opts {
 	bool busy;	/* spin on ibv_bulk_poll() instead of sleeping */
 	bool uring;	/* submit through io_uring */
 	bool sqpoll;	/* ... with a kernel thread polling the ring */
+	unsigned int procs;	/* processes side by side (--procs) */
+	bool quiet;	/* one of them: the parent reports */
+};
+
+/* When a client's operations ran, on the node's monotonic clock. */
+struct span {
+	double t0, t1;
 };
 
 struct progress {
@@ -177,7 +187,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: ibbulk_bw [-d dev] [-s size] [-n iters] [-q depth] [-p port]\n"
 		"                 [--op write|read|send] [--check] [--busy-poll]\n"
-		"                 [--uring [--sqpoll]] [host]\n");
+		"                 [--uring [--sqpoll]] [--procs n] [host]\n");
 	exit(2);
 }
 
@@ -189,12 +199,13 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "busy-poll", no_argument, NULL, 'b' },
 		{ "uring", no_argument, NULL, 'u' },
 		{ "sqpoll", no_argument, NULL, 'S' },
+		{ "procs", required_argument, NULL, 'P' },
 		{}
 	};
 	int c;
 
 	*o = (struct opts){ .port = "18721", .size = 65536, .iters = 1000,
-			    .depth = 16, .op = IBV_BULK_OP_WRITE };
+			    .depth = 16, .op = IBV_BULK_OP_WRITE, .procs = 1 };
 	while ((c = getopt_long(argc, argv, "d:s:n:q:p:", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->dev = optarg; break;
@@ -206,6 +217,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'b': o->busy = true; break;
 		case 'u': o->uring = true; break;
 		case 'S': o->sqpoll = true; break;
+		case 'P': o->procs = strtoul(optarg, NULL, 0); break;
 		case 'o':
 			if (op_from_name(optarg, &o->op))
 				usage();
@@ -217,11 +229,25 @@ static void parse(int argc, char **argv, struct opts *o)
 	if (optind < argc)
 		o->host = argv[optind++];
 	if (optind != argc || !o->size || !o->iters || !o->depth ||
-	    (o->sqpoll && !o->uring))
+	    (o->sqpoll && !o->uring) || !o->procs || o->procs > MAX_PROCS ||
+	    (o->procs > 1 && !strtoul(o->port, NULL, 10)))
 		usage();
 }
 
-int main(int argc, char **argv)
+/* The client's table and RESULT lines for @ops operations in @t seconds. */
+static void report(const struct opts *o, uint64_t ops, double t)
+{
+	printf(" %-10s %-10s %-10s %-7s %-18s %-14s\n", "#op", "#bytes", "#iters",
+	       "#procs", "BW average[MB/s]", "MsgRate[Mpps]");
+	printf(" %-10s %-10" PRIu64 " %-10u %-7u %-18.2f %-14.6f\n",
+	       op_name(o->op), o->size, o->iters, o->procs,
+	       o->size * (double)ops / t / 1e6, ops / t / 1e6);
+	printf("RESULT bw_gbps %.4f\n", o->size * (double)ops * 8 / t / 1e9);
+	printf("RESULT msg_rate_mpps %.6f\n", ops / t / 1e6);
+}
+
+/* One client or server; @span (client) gets when its operations ran. */
+static int run_one(struct opts o, struct span *span)
 {
 	struct ibv_bulk_op tmpl = {};
 	struct sockaddr_in peer;
@@ -233,13 +259,9 @@ int main(int argc, char **argv)
 	struct hello hello = {};
 	uint64_t len, digest, other;
 	unsigned char *buf;
-	struct opts o;
 	double t0, t;
 	int sock, ret;
 
-	parse(argc, argv, &o);
-	if (o.depth > o.iters)
-		o.depth = o.iters;
 	len = o.size * o.depth;
 	ctx = open_device(o.dev);
 	ep = ibv_bulk_ep_open(ctx, NULL);
@@ -310,17 +332,13 @@ int main(int argc, char **argv)
 		else
 			run_ops(ep, &tmpl, &o, &prog, false);
 		t = now() - t0;
+		if (span)
+			*span = (struct span){ t0, t0 + t };
 		digest = fnv1a(buf, len);
 		xfer(sock, &digest, sizeof(digest), true);
 		xfer(sock, &other, sizeof(other), false);
-		printf(" %-10s %-10s %-10s %-18s %-14s\n", "#op", "#bytes", "#iters",
-		       "BW average[MB/s]", "MsgRate[Mpps]");
-		printf(" %-10s %-10" PRIu64 " %-10u %-18.2f %-14.6f\n",
-		       op_name(o.op),
-		       o.size, o.iters, o.size * (double)o.iters / t / 1e6,
-		       o.iters / t / 1e6);
-		printf("RESULT bw_gbps %.4f\n", o.size * (double)o.iters * 8 / t / 1e9);
-		printf("RESULT msg_rate_mpps %.6f\n", o.iters / t / 1e6);
+		if (!o.quiet)
+			report(&o, o.iters, t);
 		if (prog.retries)
 			printf("receiver not ready: %u SENDs retried\n", prog.retries);
 		if (o.check) {
@@ -337,4 +355,68 @@ int main(int argc, char **argv)
 	munmap(buf, len);
 	ibv_close_device(ctx);
 	return 0;
+}
+
+/*
+ * --procs N: N processes side by side, each with its own endpoint and
+ * buffer on ports port .. port + N - 1, all over the node's one
+ * connection; the client reports their aggregate from the first start to
+ * the last end.
+ */
+static int run_procs(const struct opts *o)
+{
+	struct span *spans;
+	double t0 = 0, t1 = 0;
+	int status, failed = 0;
+	unsigned int i;
+	pid_t pid;
+
+	spans = mmap(NULL, o->procs * sizeof(*spans), PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (spans == MAP_FAILED)
+		die("mmap", errno);
+	fflush(stdout);
+	for (i = 0; i < o->procs; i++) {
+		pid = fork();
+		if (pid < 0)
+			die("fork", errno);
+		if (!pid) {
+			struct opts one = *o;
+			char port[16];
+
+			snprintf(port, sizeof(port), "%lu",
+				 strtoul(o->port, NULL, 10) + i);
+			one.port = port;
+			one.quiet = true;
+			exit(run_one(one, &spans[i]));
+		}
+	}
+	while ((pid = wait(&status)) > 0 || errno == EINTR)
+		if (pid > 0 && (!WIFEXITED(status) || WEXITSTATUS(status)))
+			failed++;
+	if (failed) {
+		fprintf(stderr, "ibbulk_bw: %d of %u processes failed\n",
+			failed, o->procs);
+		return 1;
+	}
+	if (!o->host)
+		return 0;
+	for (i = 0; i < o->procs; i++) {
+		if (!i || spans[i].t0 < t0)
+			t0 = spans[i].t0;
+		if (!i || spans[i].t1 > t1)
+			t1 = spans[i].t1;
+	}
+	report(o, (uint64_t)o->iters * o->procs, t1 - t0);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+
+	parse(argc, argv, &o);
+	if (o.depth > o.iters)
+		o.depth = o.iters;
+	return o.procs > 1 ? run_procs(&o) : run_one(o, NULL);
 }
