@@ -78,6 +78,7 @@ int main(int argc, char **argv)
 	unsigned int n = argc > 3 ? strtoul(argv[3], NULL, 0) : 256;
 	struct sockaddr_in node = { .sin_family = AF_INET };
 	long k0, k1, k2, k3, k4, qps0, qps1;
+	double per_conn;
 	struct ibv_bulk_conn **conns;
 	struct ibv_bulk_ep **eps;
 	struct ibv_context *ctx;
@@ -126,11 +127,12 @@ int main(int argc, char **argv)
 			die("teardown", EIO);
 	k4 = kernel_kb();
 
+	/* Per handle: the first one also made the connection, if any. */
+	per_conn = (double)(k3 - k2) / (n > 1 ? n - 1 : 1);
 	printf("kernel memory (slab and vmalloc), %u of each:\n", n);
 	printf("  endpoint (completion ring of %u): %.1f KiB each\n",
 	       ibv_bulk_ep_cq_depth(a), (double)(k1 - k0) / n);
-	printf("  connection handle: %.1f KiB each\n",
-	       (double)(k3 - k2) / (n - 1 ? n - 1 : 1));
+	printf("  connection handle: %.1f KiB each\n", per_conn);
 	if (qps1 > qps0)
 		printf("  the node's connection (to itself: %ld RC QPs): %ld KiB with its first handle\n",
 		       qps1 - qps0, k2 - k1);
@@ -139,8 +141,7 @@ int main(int argc, char **argv)
 	printf("  given back when they were closed (the node's connection stays): %ld of %ld KiB\n",
 	       k3 - k4, k3 - k0);
 	printf("RESULT ep_kernel_kib %.1f\n", (double)(k1 - k0) / n);
-	printf("RESULT conn_handle_kernel_kib %.1f\n",
-	       (double)(k3 - k2) / (n - 1 ? n - 1 : 1));
+	printf("RESULT conn_handle_kernel_kib %.1f\n", per_conn);
 	if (qps1 > qps0)
 		printf("RESULT node_conn_kernel_kib %ld\n", k2 - k1);
 	if (ibv_bulk_ep_close(a) || ibv_bulk_ep_close(z))
