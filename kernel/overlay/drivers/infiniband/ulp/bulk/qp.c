@@ -296,9 +296,16 @@ static void bulk_qp_destroy_work(struct work_struct *work)
 	mutex_unlock(&bq->lock);
 
 	if (id->qp) {
-		rdma_disconnect(id);
-		/* Every posted work request completes, most as flushed. */
+		/*
+		 * Every posted work request completes, most as flushed, when
+		 * the drain moves the QP to the error state. Drain first: a
+		 * disconnect moves a siw QP that is not transmitting to
+		 * CLOSING, and from there the error state flushes neither its
+		 * send queue nor the READs awaiting their responses; their
+		 * completions would never come.
+		 */
 		ib_drain_qp(id->qp);
+		rdma_disconnect(id);
 		rdma_destroy_qp(id);
 	}
 	rdma_destroy_id(id);
