@@ -145,10 +145,15 @@ class LogCheckerTest(unittest.TestCase):
 
 class TimeoutTest(unittest.TestCase):
     def test_hung_command_is_killed(self):
-        res = vm_run('sleep', '600', timeout=30, host_timeout=120)
+        # The stall dump comes 40 s before the kill, 60 s after boot.
+        res = vm_run('sleep', '600', timeout=100, host_timeout=200,
+                     env={'VM_STALL_LEAD': '40', 'VM_KMEMLEAK': '0'})
         self.assertEqual(res.rc, 124, str(res))
-        self.assertLess(res.seconds, 60, str(res))
-        self.assertIn('did not finish within 30s', res.err)
+        self.assertLess(res.seconds, 130, str(res))
+        self.assertIn('did not finish within 100s', res.err)
+        # Where it hung is shown: the process list names the command.
+        self.assertRegex(res.err, r'node 0: where it was:\n    vm-init: node 0: 60 s after '
+                         r'boot, still running:\n(    .*\n)*    .* sleep 600\n', str(res))
         share = share_of(res)
         self.assertIsNotNone(share)
         self.assertEqual(qemu_pids_for(share), [], 'qemu left running')

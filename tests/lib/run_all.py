@@ -38,6 +38,14 @@ tests/run installs missing packages first (buildlib/setup-host); this
 builds the test kernel (buildlib/kernel-build). Logs go to build/test-logs/. The last line is
 `N passed, N failed, N skipped`; the exit status is 0 only when nothing
 failed.
+
+Each guest stage runs under a vm-run timeout of a few times its usual
+length, cut to what is left of RDMA_BULK_TEST_BUDGET seconds (default 82
+minutes, counted from tests/run's start, set-up included): a hung guest
+fails its own stage and the run still ends with its counts. The summary
+before the counts names each failed stage with the lines of its output
+that say why (vm-run's reasons, with the hung guest's process list and
+blocked tasks, and unittest's failure lines).
 """
 
 import os
@@ -60,7 +68,15 @@ VM_REASONS = {122: 'a guest or qemu failed', 123: "a guest's kernel log shows a 
               124: 'a guest timed out'}
 
 totals = {'passed': 0, 'failed': 0, 'skipped': 0}
-failures = []
+failures = []   # (stage, why, the lines of its output that say why)
+# CI stops the whole run at 90 minutes and then shows only its tail: the
+# stages share a budget (set-up included), so that a hung guest costs its
+# own stage's time, never the summary.
+BUDGET = int(os.environ.get('RDMA_BULK_TEST_BUDGET', 82 * 60))
+started = float(os.environ.get('RDMA_BULK_RUN_START', time.time()))
+# What explains a failed stage in the summary: vm-run's reasons (with their
+# indented kernel report), unittest's failure headers and last lines.
+EVIDENCE = re.compile(r'^(?:\[node\d+\] )?(?:vm-run: |(?:FAIL|ERROR): |\w*(?:Error|Exception): |    )')
 
 
 def say(msg):
@@ -94,22 +110,50 @@ def add(stage, passed, failed, skipped):
     say(f'{stage}: {passed} passed, {failed} failed, {skipped} skipped')
 
 
-def fail(stage, why):
-    failures.append(f'{stage}: {why}')
+def evidence(out, limit=30, per_reason=12):
+    """The lines of a stage's output that say why it failed.
+
+    Each reason keeps its first per_reason lines (a kernel report's
+    stack, a stall dump), and all of them their first limit: CI shows the
+    tail of the run, so this must stay short.
+    """
+    lines, keep, taken = [], False, 0
+    for line in out.splitlines():
+        m = EVIDENCE.match(line)
+        indented = bool(m) and m.group(0).endswith('    ')
+        # Indented lines count only right after a line that counted.
+        keep = bool(m) and (not indented or keep)
+        taken = taken + 1 if indented else 1
+        if keep and taken <= per_reason:
+            lines.append(line)
+    return lines[:limit]
+
+
+def fail(stage, why, out=''):
+    failures.append((stage, why, evidence(out)))
     add(stage, 0, 1, 0)
+
+
+def timeout(wanted):
+    """A stage's vm-run timeout: what it wants, within what is left of BUDGET."""
+    left = BUDGET - (time.time() - started) - 60
+    return str(int(max(min(wanted, left), 60)))
 
 
 def add_counts_from(stage, rc, out):
     found = COUNTS.findall(out)
     if not found:
-        fail(stage, f'no counts line (exit {rc})')
+        why = f'no counts line (exit {rc}' + (f': {VM_REASONS[rc]})' if rc in VM_REASONS else ')')
+        fail(stage, why, out)
         return
     p, f, s = (int(x or 0) for x in found[-1])
     add(stage, p, f, s)
+    if f:
+        failures.append((stage, f'{f} test(s) failed', evidence(out)))
     if rc in VM_REASONS:
-        fail(stage, VM_REASONS[rc])
+        fail(stage, VM_REASONS[rc], out)
     elif rc != 0 and f == 0:
-        fail(stage, f'exit {rc} without a failed test')
+        fail(stage, f'exit {rc} without a failed test', out)
 
 
 BUILD = os.path.join(TOP, 'build')
@@ -170,7 +214,7 @@ def stage_guest():
     if not build_userspace():
         fail('guest', 'userspace build failed')
         return
-    rc, out = run('guest', ['buildlib/vm-run', '--timeout', '1800', '--',
+    rc, out = run('guest', ['buildlib/vm-run', '--timeout', timeout(1500), '--',
                             PY, 'tests/lib/suite.py', 'tests/guest'])
     add_counts_from('guest', rc, out)
 
@@ -180,10 +224,10 @@ SIW_TESTS = ['test_bulk_ep', 'test_bulk_mr', 'test_bulk_ops', 'test_bulk_raw_inp
              'test_bulk_uring', 'test_bulk_isolation', 'test_bulk_fuzz', 'test_bulk_bad_peer']
 
 
-def stage_on_device(name, device, argv, env=None):
+def stage_on_device(name, device, secs, argv, env=None):
     """A guest run whose tests must all run: a skip means a missing device."""
     links = {'rxe0': 'rxe0:rxe', 'siw0': 'siw0:siw'}[device]
-    rc, out = run(name, ['buildlib/vm-run', '--timeout', '1800', '--', 'env',
+    rc, out = run(name, ['buildlib/vm-run', '--timeout', timeout(secs), '--', 'env',
                          f'BULK_TEST_DEVICE={device}', *argv],
                   env={'VM_RDMA_LINKS': links, **(env or {})})
     add_counts_from(name, rc, out)
@@ -196,7 +240,7 @@ def stage_siw():
     if not build_userspace():
         fail('siw', 'userspace build failed')
         return
-    stage_on_device('siw', 'siw0', [PY, 'tests/lib/suite.py', 'tests/guest', *SIW_TESTS])
+    stage_on_device('siw', 'siw0', 1200, [PY, 'tests/lib/suite.py', 'tests/guest', *SIW_TESTS])
 
 
 def stage_removal():
@@ -205,7 +249,7 @@ def stage_removal():
         fail('removal', 'userspace build failed')
         return
     for device in ('rxe0', 'siw0'):
-        stage_on_device(f'removal-{device}', device,
+        stage_on_device(f'removal-{device}', device, 600,
                         [PY, 'tests/lib/suite.py', 'tests/guest', 'fault_device_removal'])
 
 
@@ -219,17 +263,17 @@ def stage_large():
         fail('large', 'the perf kernel does not build')
         return
     for device in ('rxe0', 'siw0'):
-        stage_on_device(f'large-{device}', device,
+        stage_on_device(f'large-{device}', device, 600,
                         [PY, 'tests/lib/suite.py', 'tests/large'],
                         env={'RDMA_BULK_KERNEL_FLAVOR': 'perf'})
 
 
-def stage_two_guests(name, script, timeout, *args):
+def stage_two_guests(name, script, secs, *args):
     """A tests/pair script in both guests of vm-run --nodes 2; node 0 counts."""
     if not build_userspace():
         fail(name, 'userspace build failed')
         return
-    rc, out = run(name, ['buildlib/vm-run', '--nodes', '2', '--timeout', str(timeout), '--',
+    rc, out = run(name, ['buildlib/vm-run', '--nodes', '2', '--timeout', timeout(secs), '--',
                          f'tests/pair/{script}', *args])
     add_counts_from(name, rc, out)
 
@@ -237,7 +281,7 @@ def stage_two_guests(name, script, timeout, *args):
 def stage_rdma_core(write):
     """rdma-core's suite on rxe0; with write, on the unpatched kernel."""
     flavor = 'vanilla' if write else 'debug'
-    rc, out = run(f'rdma-core-{flavor}', ['buildlib/vm-run', '--timeout', '2400', '--',
+    rc, out = run(f'rdma-core-{flavor}', ['buildlib/vm-run', '--timeout', timeout(900), '--',
                                           'tests/rdma-core/run-suite', 'rxe0'],
                   env={'RDMA_BULK_KERNEL_FLAVOR': flavor})
     try:
@@ -327,16 +371,18 @@ def main():
         elif s == 'pair':
             stage_two_guests('pair', 'run-pair', 1200)
         elif s == 'load':
-            stage_two_guests('load', 'load-pair', 1500)
+            stage_two_guests('load', 'load-pair', 900)
         elif s == 'faults':
-            stage_two_guests('faults', 'faults-pair', 1500)
-            stage_two_guests('faults-partition', 'faults-pair', 900, 'partition')
+            stage_two_guests('faults', 'faults-pair', 900)
+            stage_two_guests('faults-partition', 'faults-pair', 600, 'partition')
         elif s == 'rdma-core':
             stage_rdma_core(write)
 
     say(f'all stages in {time.monotonic() - start:.0f}s')
-    for f in failures:
-        say(f'FAILED {f}')
+    for stage, why, lines in failures:
+        say(f'FAILED {stage}: {why}')
+        for line in lines:
+            print(f'    {line}')
     print(f"{totals['passed']} passed, {totals['failed']} failed, "
           f"{totals['skipped']} skipped", flush=True)
     return 0 if totals['failed'] == 0 else 1
