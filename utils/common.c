@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <infiniband/bulk.h>
 #include "common.h"
+#include "device.h"
 
 void die(const char *what, int err)
 {
@@ -78,21 +79,10 @@ double now(void)
 
 struct ibv_context *open_device(const char *name)
 {
-	struct ibv_device **list = ibv_get_device_list(NULL);
-	struct ibv_context *ctx = NULL;
-	int i;
+	struct ibv_context *ctx = find_device(name);
 
-	if (!list)
-		die("ibv_get_device_list", errno);
-	for (i = 0; list[i]; i++) {
-		if (!name || !strcmp(ibv_get_device_name(list[i]), name)) {
-			ctx = ibv_open_device(list[i]);
-			break;
-		}
-	}
-	ibv_free_device_list(list);
 	if (!ctx)
-		die(name ? name : "no RDMA device", ENODEV);
+		die(name ? name : "no RDMA device", errno);
 	return ctx;
 }
 

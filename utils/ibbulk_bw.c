@@ -21,13 +21,11 @@
 #include <liburing.h>
 #include <poll.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 #include <infiniband/bulk.h>
 #include "common.h"
+#include "procs.h"
 
 const char *tool_name = "ibbulk_bw";
-
-#define MAX_PROCS 64
 
 struct opts {
 	const char *dev;
@@ -166,9 +164,22 @@ static void run_uring(struct ibv_bulk_ep *ep, const struct ibv_bulk_op *tmpl,
 
 		while (p->posted < o->iters && p->posted - p->done < o->depth)
 			prep(&ring, ep, tmpl, o, p->posted++);
-		ret = io_uring_submit_and_wait(&ring, 1);
-		if (ret < 0 && ret != -EINTR)
-			die("io_uring_submit_and_wait", -ret);
+		if (o->busy) {
+			/*
+			 * Spin on the completion ring: with SQPOLL, submitting
+			 * needs no system call either while the kernel thread
+			 * is awake, so the steady state makes none.
+			 */
+			ret = io_uring_submit(&ring);
+			if (ret < 0)
+				die("io_uring_submit", -ret);
+			while (!io_uring_cq_ready(&ring))
+				;
+		} else {
+			ret = io_uring_submit_and_wait(&ring, 1);
+			if (ret < 0 && ret != -EINTR)
+				die("io_uring_submit_and_wait", -ret);
+		}
 		io_uring_for_each_cqe(&ring, head, cqe) {
 			struct ibv_bulk_wc wc;
 
@@ -229,7 +240,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	if (optind < argc)
 		o->host = argv[optind++];
 	if (optind != argc || !o->size || !o->iters || !o->depth ||
-	    (o->sqpoll && !o->uring) || !o->procs || o->procs > MAX_PROCS ||
+	    (o->sqpoll && !o->uring) || !o->procs || o->procs > PROCS_MAX ||
 	    (o->procs > 1 && !strtoul(o->port, NULL, 10)))
 		usage();
 }
@@ -326,6 +337,7 @@ static int run_one(struct opts o, struct span *span)
 		printf("# %s %" PRIu64 " B x %u, %u in flight, to %s\n",
 		       op_name(o.op), o.size, o.iters, o.depth, o.host);
 		fflush(stdout);
+		procs_start_together();
 		t0 = now();
 		if (o.uring)
 			run_uring(ep, &tmpl, &o, &prog);
@@ -357,55 +369,46 @@ static int run_one(struct opts o, struct span *span)
 	return 0;
 }
 
+/* One of the --procs copies: its own port, and its span for the parent. */
+struct procs_arg {
+	const struct opts *o;
+	struct span *spans;
+};
+
+static int run_copy(unsigned int i, const char *port, void *arg)
+{
+	struct procs_arg *a = arg;
+	struct opts one = *a->o;
+
+	one.port = port;
+	one.quiet = true;
+	return run_one(one, &a->spans[i]);
+}
+
 /*
- * --procs N: N processes side by side, each with its own endpoint and
- * buffer on ports port .. port + N - 1, all over the node's one
- * connection; the client reports their aggregate from the first start to
- * the last end.
+ * --procs N: the client reports the copies' aggregate from the first
+ * start to the last end.
  */
 static int run_procs(const struct opts *o)
 {
-	struct span *spans;
+	struct procs_arg a = { .o = o };
 	double t0 = 0, t1 = 0;
-	int status, failed = 0;
-	unsigned int i;
-	pid_t pid;
+	unsigned int i, failed;
 
-	spans = mmap(NULL, o->procs * sizeof(*spans), PROT_READ | PROT_WRITE,
-		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (spans == MAP_FAILED)
-		die("mmap", errno);
-	fflush(stdout);
-	for (i = 0; i < o->procs; i++) {
-		pid = fork();
-		if (pid < 0)
-			die("fork", errno);
-		if (!pid) {
-			struct opts one = *o;
-			char port[16];
-
-			snprintf(port, sizeof(port), "%lu",
-				 strtoul(o->port, NULL, 10) + i);
-			one.port = port;
-			one.quiet = true;
-			exit(run_one(one, &spans[i]));
-		}
-	}
-	while ((pid = wait(&status)) > 0 || errno == EINTR)
-		if (pid > 0 && (!WIFEXITED(status) || WEXITSTATUS(status)))
-			failed++;
+	a.spans = procs_shared(o->procs * sizeof(*a.spans));
+	failed = procs_run(o->procs, o->port, run_copy, &a);
 	if (failed) {
-		fprintf(stderr, "ibbulk_bw: %d of %u processes failed\n",
+		fprintf(stderr, "ibbulk_bw: %u of %u processes failed\n",
 			failed, o->procs);
 		return 1;
 	}
 	if (!o->host)
 		return 0;
 	for (i = 0; i < o->procs; i++) {
-		if (!i || spans[i].t0 < t0)
-			t0 = spans[i].t0;
-		if (!i || spans[i].t1 > t1)
-			t1 = spans[i].t1;
+		if (!i || a.spans[i].t0 < t0)
+			t0 = a.spans[i].t0;
+		if (!i || a.spans[i].t1 > t1)
+			t1 = a.spans[i].t1;
 	}
 	report(o, (uint64_t)o->iters * o->procs, t1 - t0);
 	return 0;

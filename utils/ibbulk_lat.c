@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #include <sys/mman.h>
 #include <infiniband/bulk.h>
 #include "common.h"
+#include "procs.h"
 
 const char *tool_name = "ibbulk_lat";
 
@@ -36,6 +38,7 @@ struct opts {
 	unsigned int iters;
 	uint32_t op;
 	bool uring;
+	unsigned int procs;	/* processes side by side (--procs) */
 };
 
 struct side {
@@ -53,7 +56,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: ibbulk_lat [-d dev] [-s size] [-n iters] [-p port]\n"
-		"                  [--op write|read|send] [--uring] [host]\n");
+		"                  [--op write|read|send] [--uring] [--procs n] [host]\n");
 	exit(2);
 }
 
@@ -62,12 +65,13 @@ static void parse(int argc, char **argv, struct opts *o)
 	static const struct option lopts[] = {
 		{ "op", required_argument, NULL, 'o' },
 		{ "uring", no_argument, NULL, 'u' },
+		{ "procs", required_argument, NULL, 'P' },
 		{}
 	};
 	int c;
 
 	*o = (struct opts){ .port = "18722", .size = 8, .iters = 1000,
-			    .op = IBV_BULK_OP_WRITE };
+			    .op = IBV_BULK_OP_WRITE, .procs = 1 };
 	while ((c = getopt_long(argc, argv, "d:s:n:p:", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o->dev = optarg; break;
@@ -75,6 +79,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'n': o->iters = strtoul(optarg, NULL, 0); break;
 		case 'p': o->port = optarg; break;
 		case 'u': o->uring = true; break;
+		case 'P': o->procs = strtoul(optarg, NULL, 0); break;
 		case 'o':
 			if (op_from_name(optarg, &o->op))
 				usage();
@@ -85,7 +90,9 @@ static void parse(int argc, char **argv, struct opts *o)
 	}
 	if (optind < argc)
 		o->host = argv[optind++];
-	if (optind != argc || !o->size || !o->iters)
+	if (optind != argc || !o->size || !o->iters || !o->procs ||
+	    o->procs > PROCS_MAX || o->iters > UINT_MAX / o->procs ||
+	    (o->procs > 1 && !strtoul(o->port, NULL, 10)))
 		usage();
 }
 
@@ -214,36 +221,58 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int main(int argc, char **argv)
+/*
+ * The client's table and RESULT line over @n samples (microseconds, one
+ * way), sorted here.
+ */
+static void report(const struct opts *o, double *lat, unsigned int n)
+{
+	double sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		sum += lat[i];
+	qsort(lat, n, sizeof(*lat), cmp_double);
+	printf(" %-8s %-8s %-12s %-7s %-12s %-14s %-12s %-12s\n", "#op", "#bytes",
+	       "#iterations", "#procs", "t_min[usec]", "t_typical[usec]",
+	       "t_avg[usec]", "t_99[usec]");
+	printf(" %-8s %-8" PRIu64 " %-12u %-7u %-12.2f %-14.2f %-12.2f %-12.2f\n",
+	       op_name(o->op), o->size, o->iters, o->procs, lat[0], lat[n / 2],
+	       sum / n, lat[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1]);
+	printf("RESULT lat_typical_usec %.2f\n", lat[n / 2]);
+}
+
+/*
+ * One client or server on @port. The client leaves its o->iters samples
+ * (microseconds, one way) in @lat.
+ */
+static int run_one(const struct opts *o, const char *port, double *lat)
 {
 	struct sockaddr_in peer;
 	struct hello mine = {}, theirs = {};
 	struct side s = {};
 	struct ibv_context *ctx;
+	bool client = o->host;
 	unsigned int i;
-	double *lat, t;
-	struct opts o;
 	int sock, ret;
-	bool client;
+	double t;
 	char done;
 
-	parse(argc, argv, &o);
-	client = o.host;
-	ctx = open_device(o.dev);
+	ctx = open_device(o->dev);
 	s.ep = ibv_bulk_ep_open(ctx, NULL);
 	if (!s.ep)
 		die("ibv_bulk_ep_open", errno);
-	s.buf = mmap(NULL, 2 * o.size, PROT_READ | PROT_WRITE,
+	s.buf = mmap(NULL, 2 * o->size, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (s.buf == MAP_FAILED)
 		die("mmap", errno);
-	memset((void *)s.buf, 0, 2 * o.size);
-	s.mr = ibv_bulk_reg_mr(s.ep, (void *)s.buf, 2 * o.size,
+	memset((void *)s.buf, 0, 2 * o->size);
+	s.mr = ibv_bulk_reg_mr(s.ep, (void *)s.buf, 2 * o->size,
 			       IBV_BULK_ACCESS_REMOTE_READ |
 			       IBV_BULK_ACCESS_REMOTE_WRITE);
 	if (!s.mr)
 		die("ibv_bulk_reg_mr", errno);
-	s.uring = o.uring;
+	s.uring = o->uring;
 	if (s.uring) {
 		ret = io_uring_queue_init(4, &s.ring, IBV_BULK_URING_SETUP_FLAGS);
 		if (ret)
@@ -251,7 +280,7 @@ int main(int argc, char **argv)
 	}
 
 	/* Ids, then each side's grant of its buffer to the other. */
-	sock = tcp_socket(o.host, o.port, &peer);
+	sock = tcp_socket(o->host, port, &peer);
 	mine.ep_id = htonl(ibv_bulk_ep_id(s.ep));
 	xfer(sock, &mine, sizeof(mine), true);
 	xfer(sock, &theirs, sizeof(theirs), false);
@@ -259,7 +288,7 @@ int main(int argc, char **argv)
 				  ntohl(theirs.ep_id));
 	if (!s.conn)
 		die("ibv_bulk_connect", errno);
-	ret = ibv_bulk_grant(s.conn, s.mr, 0, 2 * o.size,
+	ret = ibv_bulk_grant(s.conn, s.mr, 0, 2 * o->size,
 			     IBV_BULK_ACCESS_REMOTE_READ |
 			     IBV_BULK_ACCESS_REMOTE_WRITE, &mine.grant_id);
 	if (ret)
@@ -267,45 +296,29 @@ int main(int argc, char **argv)
 	xfer(sock, &mine, sizeof(mine), true);
 	xfer(sock, &theirs, sizeof(theirs), false);
 	s.remote_grant = theirs.grant_id;
-	if (o.op == IBV_BULK_OP_SEND)
-		post_recv(&s, &o);
+	if (o->op == IBV_BULK_OP_SEND)
+		post_recv(&s, o);
 	/* Both sides ready (the first RECV posted) before the client starts. */
 	xfer(sock, &done, 1, true);
 	xfer(sock, &done, 1, false);
+	/* With --procs, the clients' ping-pongs overlap from the first. */
+	if (client)
+		procs_start_together();
 
-	lat = calloc(o.iters, sizeof(*lat));
-	if (!lat)
-		die("calloc", ENOMEM);
-	for (i = 0; i < o.iters; i++) {
-		if (!client && o.op == IBV_BULK_OP_READ)
+	for (i = 0; i < o->iters; i++) {
+		if (!client && o->op == IBV_BULK_OP_READ)
 			break;	/* nothing for the server to do */
 		t = now();
-		exchange(&s, &o, i, client);
-		lat[i] = now() - t;
+		exchange(&s, o, i, client);
+		/* A ping-pong's time is a round trip: half of it each way. */
+		if (client)
+			lat[i] = (now() - t) /
+				 (o->op == IBV_BULK_OP_READ ? 1e-6 : 2e-6);
 	}
 	/* The server's last RECV (SEND) stays posted: closing cancels it. */
 	xfer(sock, &done, 1, true);
 	xfer(sock, &done, 1, false);
 
-	if (client) {
-		/* A ping-pong's time is a round trip: half of it each way. */
-		double div = o.op == IBV_BULK_OP_READ ? 1e-6 : 2e-6, sum = 0;
-
-		for (i = 0; i < o.iters; i++) {
-			lat[i] /= div;
-			sum += lat[i];
-		}
-		qsort(lat, o.iters, sizeof(*lat), cmp_double);
-		printf(" %-8s %-8s %-12s %-12s %-14s %-12s %-12s\n", "#op", "#bytes",
-		       "#iterations", "t_min[usec]", "t_typical[usec]", "t_avg[usec]",
-		       "t_99[usec]");
-		printf(" %-8s %-8" PRIu64 " %-12u %-12.2f %-14.2f %-12.2f %-12.2f\n",
-		       op_name(o.op), o.size, o.iters,
-		       lat[0], lat[o.iters / 2], sum / o.iters,
-		       lat[(o.iters * 99) / 100 < o.iters ? (o.iters * 99) / 100 : o.iters - 1]);
-		printf("RESULT lat_typical_usec %.2f\n", lat[o.iters / 2]);
-	}
-	free(lat);
 	close(sock);
 	if (s.uring)
 		io_uring_queue_exit(&s.ring);
@@ -315,7 +328,47 @@ int main(int argc, char **argv)
 	if (ibv_bulk_disconnect(s.conn) || ibv_bulk_dereg_mr(s.mr) ||
 	    ibv_bulk_ep_close(s.ep))
 		die("teardown", errno);
-	munmap((void *)s.buf, 2 * o.size);
+	munmap((void *)s.buf, 2 * o->size);
 	ibv_close_device(ctx);
+	return 0;
+}
+
+/* One of the --procs copies: its own port, its own slice of the samples. */
+struct procs_arg {
+	const struct opts *o;
+	double *lat;
+};
+
+static int run_copy(unsigned int i, const char *port, void *arg)
+{
+	struct procs_arg *a = arg;
+
+	return run_one(a->o, port, a->lat + (size_t)i * a->o->iters);
+}
+
+int main(int argc, char **argv)
+{
+	struct procs_arg a;
+	unsigned int failed;
+	struct opts o;
+
+	parse(argc, argv, &o);
+	a.o = &o;
+	/*
+	 * --procs N: N ping-pongs side by side over the node's one
+	 * connection; the client reports over all their samples together.
+	 */
+	a.lat = procs_shared((size_t)o.procs * o.iters * sizeof(*a.lat));
+	if (o.procs == 1)
+		failed = !!run_one(&o, o.port, a.lat);
+	else
+		failed = procs_run(o.procs, o.port, run_copy, &a);
+	if (failed) {
+		fprintf(stderr, "ibbulk_lat: %u of %u processes failed\n",
+			failed, o.procs);
+		return 1;
+	}
+	if (o.host)
+		report(&o, a.lat, o.procs * o.iters);
 	return 0;
 }

@@ -27,6 +27,7 @@
 #include <rdma/ib_user_ioctl_cmds.h>
 #include "../../../providers/bulk/bulk_priv.h"
 #include "../../../providers/bulk/cmd_ioctl.h"
+#include "device.h"
 
 #define BUF_SIZE (1 << 20)
 
@@ -431,16 +432,11 @@ static void grant_cases(void)
 
 static void setup(const char *dev_name, const struct sockaddr_in *node)
 {
-	struct ibv_device **list;
-	int i, n, fds[2];
+	int fds[2];
 
-	list = ibv_get_device_list(&n);
-	for (i = 0; list && i < n; i++)
-		if (!strcmp(ibv_get_device_name(list[i]), dev_name))
-			s.ctx = ibv_open_device(list[i]);
+	s.ctx = find_device(dev_name);
 	if (!s.ctx)
-		die(dev_name, ENODEV);
-	ibv_free_device_list(list);
+		die(dev_name, errno);
 
 	s.buf = mmap(NULL, 3 * BUF_SIZE + 2 * 4096, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);

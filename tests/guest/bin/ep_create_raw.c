@@ -17,6 +17,7 @@
 #include <rdma/ib_user_ioctl_bulk.h>
 #include <rdma/ib_user_ioctl_cmds.h>
 #include "../../../providers/bulk/cmd_ioctl.h"
+#include "device.h"
 
 struct padded_attr {
 	struct ib_uverbs_bulk_ep_attr attr;
@@ -26,30 +27,21 @@ struct padded_attr {
 int main(int argc, char **argv)
 {
 	struct ib_uverbs_bulk_ep_resp resp = {};
-	struct ibv_device **list, *dev = NULL;
 	struct ib_uverbs_attr *fd_attr;
 	struct padded_attr in = {};
 	struct ibv_context *ctx;
 	struct bulk_ioctl cmd;
 	uint32_t driver_id;
-	int i, n, ret;
+	int ret;
 
 	if (argc < 6) {
 		fprintf(stderr, "usage: %s DEVICE COMP_MASK CQ_DEPTH RESERVED TRAILING [no-attr]\n",
 			argv[0]);
 		return 2;
 	}
-	list = ibv_get_device_list(&n);
-	for (i = 0; list && i < n; i++)
-		if (!strcmp(ibv_get_device_name(list[i]), argv[1]))
-			dev = list[i];
-	if (!dev) {
-		fprintf(stderr, "no device %s\n", argv[1]);
-		return 2;
-	}
-	ctx = ibv_open_device(dev);
+	ctx = find_device(argv[1]);
 	if (!ctx) {
-		perror("ibv_open_device");
+		fprintf(stderr, "%s: %s\n", argv[1], strerror(errno));
 		return 2;
 	}
 	ret = bulk_driver_id(argv[1], &driver_id);
@@ -78,6 +70,5 @@ int main(int argc, char **argv)
 		close(fd_attr->data_s64);
 	}
 	ibv_close_device(ctx);
-	ibv_free_device_list(list);
 	return 0;
 }

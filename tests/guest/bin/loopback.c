@@ -2,26 +2,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
+#include "device.h"
 #include "loopback.h"
 
 static int fail(struct loopback *lb, const char *what, int err)
 {
 	lb->failed = what;
 	return err ?: EIO;
-}
-
-static struct ibv_context *open_by_name(const char *name)
-{
-	struct ibv_context *ctx = NULL;
-	struct ibv_device **list;
-	int i, n;
-
-	list = ibv_get_device_list(&n);
-	for (i = 0; list && i < n && !ctx; i++)
-		if (!strcmp(ibv_get_device_name(list[i]), name))
-			ctx = ibv_open_device(list[i]);
-	ibv_free_device_list(list);
-	return ctx;
 }
 
 int loopback_open(struct loopback *lb, const char *dev, const char *addr,
@@ -35,9 +22,9 @@ int loopback_open(struct loopback *lb, const char *dev, const char *addr,
 	lb->node.sin_family = AF_INET;
 	if (inet_pton(AF_INET, addr, &lb->node.sin_addr) != 1)
 		return fail(lb, addr, EINVAL);
-	lb->ctx = open_by_name(dev);
+	lb->ctx = find_device(dev);
 	if (!lb->ctx)
-		return fail(lb, dev, ENODEV);
+		return fail(lb, dev, errno);
 	lb->a = ibv_bulk_ep_open(lb->ctx, NULL);
 	lb->z = lb->a ? ibv_bulk_ep_open(lb->ctx, NULL) : NULL;
 	if (!lb->z)
