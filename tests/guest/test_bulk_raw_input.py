@@ -51,6 +51,12 @@ EXPECTED = {
     'poll_misaligned_attr': 'EINVAL',
     # MR REG / DEREG
     'reg_valid': 'ok',
+    # A cached MR's id stays reserved and refuses operations; a cache hit
+    # gets it back.
+    'post_cached_mr_id': 'EINVAL posted=0',
+    'reg_other_while_cached_id': 'new',
+    'reg_hit_id': 'same',
+    'post_after_hit': 'ok',
     'reg_reserved': 'EINVAL',
     'reg_comp_mask': 'EINVAL',
     'reg_zero_length': 'EINVAL',

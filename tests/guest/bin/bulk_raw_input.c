@@ -7,7 +7,8 @@
  *   bulk_raw_input DEVICE NODE_ADDR
  * Sets up one endpoint with an MR, a connection to itself and a grant
  * through libibbulk, then prints one line per case, "<case> <ERRNO|ok>"
- * (POST cases add " posted=N"), and "done". The guest test holds the
+ * (POST cases add " posted=N"; the MR cache's id cases print whether an
+ * id was the same or new), and "done". The guest test holds the
  * expected results; this program only reports what the kernel said.
  */
 #define _GNU_SOURCE
@@ -243,6 +244,39 @@ static void reg_case(const char *name, int ep_fd, const void *cmdp, size_t len)
 	report(name, ret);
 }
 
+/*
+ * A deregistered MR that the endpoint's cache keeps: its id stays taken
+ * (another registration gets a new one) but names nothing an operation
+ * may use, and registering the same range again gets the id back.
+ */
+static void cached_mr_cases(const struct ib_uverbs_bulk_mr_reg *good)
+{
+	struct ib_uverbs_bulk_mr_reg other = *good;
+	struct ib_uverbs_bulk_mr_resp first, resp;
+	uint32_t handle, other_handle, posted;
+	struct ib_uverbs_bulk_op op;
+
+	other.addr += 4096;
+	if (reg_raw(s.ep->fd, good, sizeof(*good), &handle, &first) ||
+	    dereg_raw(handle))
+		die("reg/dereg", EIO);
+	op = good_op();
+	op.mr_id = first.mr_id;
+	post_case("post_cached_mr_id", &op, sizeof(op));
+	if (reg_raw(s.ep->fd, &other, sizeof(other), &other_handle, &resp))
+		die("reg other", EIO);
+	printf("reg_other_while_cached_id %s\n",
+	       resp.mr_id == first.mr_id ? "same" : "new");
+	if (reg_raw(s.ep->fd, good, sizeof(*good), &handle, &resp))
+		die("reg again", EIO);
+	printf("reg_hit_id %s\n", resp.mr_id == first.mr_id ? "same" : "new");
+	op.mr_id = resp.mr_id;
+	report("post_after_hit",
+	       post_raw(s.ep->fd, &op, sizeof(op), true, &posted) ?: reap(1));
+	if (dereg_raw(handle) || dereg_raw(other_handle))
+		die("dereg", EIO);
+}
+
 static void mr_cases(void)
 {
 	struct {
@@ -255,6 +289,7 @@ static void mr_cases(void)
 	}, r;
 
 	reg_case("reg_valid", s.ep->fd, &good, sizeof(good));
+	cached_mr_cases(&good);
 #define REG_BAD(name, field, value) do {			\
 		r = good;					\
 		r.field = value;				\

@@ -42,6 +42,8 @@ int uverbs_bulk_ep_uring_cmd(struct io_uring_cmd *ucmd,
  * it may outlive the endpoint it was registered for.
  */
 struct ib_bulk_mr_uobj {
+	/* First: uverbs allocates the whole, so a registration allocates once. */
+	struct ib_uobject uobj;
 	const struct ib_bulk_ops *ops;
 	struct ib_bulk_mr *mr;
 };

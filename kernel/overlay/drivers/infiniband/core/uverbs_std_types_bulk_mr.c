@@ -23,7 +23,6 @@ static int bulk_mr_destroy_uobj(struct ib_uobject *uobj,
 	if (ret)
 		return ret;
 	module_put(umr->ops->owner);
-	kfree(umr);
 	return 0;
 }
 
@@ -36,7 +35,8 @@ UVERBS_HANDLER(UVERBS_METHOD_BULK_MR_REG)(struct uverbs_attr_bundle *attrs)
 						UVERBS_ATTR_BULK_MR_REG_EP));
 	struct ib_uverbs_bulk_mr_resp resp = {};
 	struct ib_uverbs_bulk_mr_reg cmd;
-	struct ib_bulk_mr_uobj *umr;
+	struct ib_bulk_mr_uobj *umr =
+		container_of(uobj, struct ib_bulk_mr_uobj, uobj);
 	struct ib_bulk_mr *mr;
 	int ret;
 
@@ -46,18 +46,14 @@ UVERBS_HANDLER(UVERBS_METHOD_BULK_MR_REG)(struct uverbs_attr_bundle *attrs)
 	if (cmd.comp_mask || cmd.reserved)
 		return -EINVAL;
 
-	umr = kzalloc(sizeof(*umr), GFP_KERNEL);
-	if (!umr)
-		return -ENOMEM;
-
 	ret = uverbs_bulk_ep_lock_pin(uep);
 	if (ret)
-		goto err_free;
+		return ret;
 	mr = uep->ops->mr_reg(uep->ep, &cmd, &resp);
 	if (IS_ERR(mr)) {
-		ret = PTR_ERR(mr);
 		module_put(uep->ops->owner);
-		goto err_unlock;
+		up_read(&uep->lock);
+		return PTR_ERR(mr);
 	}
 	umr->ops = uep->ops;
 	umr->mr = mr;
@@ -68,12 +64,6 @@ UVERBS_HANDLER(UVERBS_METHOD_BULK_MR_REG)(struct uverbs_attr_bundle *attrs)
 	uverbs_finalize_uobj_create(attrs, UVERBS_ATTR_BULK_MR_REG_HANDLE);
 	return uverbs_copy_to_struct_or_zero(attrs, UVERBS_ATTR_BULK_MR_REG_RESP,
 					     &resp, sizeof(resp));
-
-err_unlock:
-	up_read(&uep->lock);
-err_free:
-	kfree(umr);
-	return ret;
 }
 
 DECLARE_UVERBS_NAMED_METHOD(UVERBS_METHOD_BULK_MR_REG,
@@ -101,7 +91,8 @@ DECLARE_UVERBS_NAMED_METHOD_DESTROY(UVERBS_METHOD_BULK_MR_DEREG,
 						    UA_MANDATORY));
 
 DECLARE_UVERBS_NAMED_OBJECT(UVERBS_OBJECT_BULK_MR,
-			    UVERBS_TYPE_ALLOC_IDR(bulk_mr_destroy_uobj),
+			    UVERBS_TYPE_ALLOC_IDR_SZ(sizeof(struct ib_bulk_mr_uobj),
+						     bulk_mr_destroy_uobj),
 			    &UVERBS_METHOD(UVERBS_METHOD_BULK_MR_REG),
 			    &UVERBS_METHOD(UVERBS_METHOD_BULK_MR_DEREG));
 

@@ -100,7 +100,7 @@ struct ib_bulk_ep {
 
 /**
  * struct ib_bulk_mr - registered user memory
- * @id: the MR's id within its endpoint
+ * @id: the MR's id within its endpoint (kept reserved while it is cached)
  * @ep: the endpoint, referenced (the MR may outlive its uobject)
  * @ibmr: the registration on the device's kernel PD; its iova is @addr
  * @mm: the address space the pages belong to (mmgrab()ed): only it may

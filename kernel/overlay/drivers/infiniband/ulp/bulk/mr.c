@@ -81,7 +81,10 @@ struct ib_bulk_mr *bulk_mr_reg(struct ib_bulk_ep *ep,
 	if (mr) {
 		/* The registration allows everything; the grants decide. */
 		mr->access = cmd->access;
-		goto publish;
+		/* Its id stayed reserved: filling the slot allocates nothing. */
+		xa_store(&ep->mrs, mr->id, mr, GFP_KERNEL);
+		resp->mr_id = mr->id;
+		return mr;
 	}
 
 	mr = kzalloc(sizeof(*mr), GFP_KERNEL);
@@ -116,9 +119,10 @@ struct ib_bulk_mr *bulk_mr_reg(struct ib_bulk_ep *ep,
 		seq = bulk_mr_watch_restart(mr);
 	}
 
-publish:
 	ret = xa_alloc(&ep->mrs, &mr->id, mr, xa_limit_32b, GFP_KERNEL);
 	if (ret) {
+		/* xa_alloc() may have set an id it did not store. */
+		mr->id = 0;
 		bulk_mr_release(mr);
 		return ERR_PTR(ret);
 	}
@@ -153,8 +157,12 @@ int bulk_mr_dereg(struct ib_bulk_mr *mr, enum rdma_remove_reason why)
 	/* Not given back by the process: its endpoint is going away. */
 	closing = why != RDMA_REMOVE_DESTROY || READ_ONCE(mr->ep->dead);
 	bulk_revoke_mr(mr, closing);
-	/* No new operation finds the MR from here. */
-	xa_erase(&mr->ep->mrs, mr->id);
+	/*
+	 * No new operation finds the MR from here. Its id stays reserved
+	 * until the registration is released, so that a cache hit gets the
+	 * same id back without allocating one.
+	 */
+	xa_store(&mr->ep->mrs, mr->id, NULL, GFP_KERNEL);
 	/*
 	 * RECVs waiting for a SEND would wait for ever: they complete as
 	 * cancelled. What moves data now completes by itself.

@@ -101,9 +101,12 @@ unsigned long bulk_mr_watch_restart(struct ib_bulk_mr *mr)
 	return mmu_interval_read_begin(&mr->notifier);
 }
 
-/* Deregistration proper: the device's key, the pins, the references. */
+/* Deregistration proper: the id, the key, the pins, the references. */
 void bulk_mr_release(struct ib_bulk_mr *mr)
 {
+	/* Ids start at 1: 0 is an MR that never got one. */
+	if (mr->id)
+		xa_release(&mr->ep->mrs, mr->id);
 	mmu_interval_notifier_remove(&mr->notifier);
 	ib_dereg_mr(mr->ibmr);
 	mmdrop(mr->mm);
