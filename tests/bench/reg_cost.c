@@ -191,5 +191,11 @@ int main(int argc, char **argv)
 	if (ibv_dealloc_pd(pd) || ibv_bulk_ep_close(ep))
 		die("teardown", EIO);
 	ibv_close_device(ctx);
+	free(fresh);
+	free(first);
+	free(steady);
+	free(verbs);
+	free(floor_us);
+	free(alloc_pd);
 	return 0;
 }
