@@ -123,7 +123,6 @@ int main(int argc, char **argv)
 	double *fresh, *first, *steady, *verbs, *floor_us, *alloc_pd, t;
 	double f, h1, h, v, fl, pd_us;
 	struct ibv_context *ctx;
-	struct ibv_bulk_mr *mr;
 	struct ibv_bulk_ep *ep;
 	struct ibv_pd *pd;
 	unsigned int i;
@@ -152,11 +151,8 @@ int main(int argc, char **argv)
 	/* `hits`: only the hit, again and again, for a profiler to watch. */
 	if (argc > 4 && !strcmp(argv[4], "hits")) {
 		p = written_memory(size, 1);
-		for (i = 0; i < rounds; i++) {
-			mr = ibv_bulk_reg_mr(ep, p, size, 0);
-			if (!mr || ibv_bulk_dereg_mr(mr))
-				die("registration", errno);
-		}
+		for (i = 0; i < rounds; i++)
+			time_bulk_reg(ep, p, size, "registration");
 		return 0;
 	}
 	bulk_rounds(ep, size, rounds, fresh, first, steady);
