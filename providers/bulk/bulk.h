@@ -110,9 +110,10 @@ struct ibv_bulk_wc {
 int ibv_bulk_poll(struct ibv_bulk_ep *ep, struct ibv_bulk_wc *wc, int num);
 
 /*
- * io_uring: one WRITE, READ or SEND per IORING_OP_URING_CMD on the
- * endpoint's file, completed as that SQE's CQE. The ring must be set up
- * with IBV_BULK_URING_SETUP_FLAGS (128-byte SQEs, 32-byte CQEs).
+ * io_uring: one WRITE, READ or SEND (Linux 6.12: or RECV) per
+ * IORING_OP_URING_CMD on the endpoint's file, completed as that SQE's CQE.
+ * The ring must be set up with IBV_BULK_URING_SETUP_FLAGS (128-byte SQEs,
+ * 32-byte CQEs).
  */
 #define IBV_BULK_URING_SETUP_FLAGS (IORING_SETUP_SQE128 | IORING_SETUP_CQE32)
 #define IBV_BULK_URING_CMD_SIZE 80	/* the command area of a 128-byte SQE */

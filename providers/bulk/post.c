@@ -162,7 +162,7 @@ EXPORT int ibv_bulk_uring_cmd_fixed(struct ibv_bulk_ep *ep,
 
 	if (!ep || !op || !buf || !cmd || !cmd_op)
 		return EINVAL;
-	/* RECVs go through ibv_bulk_post() (see ibv_bulk_prep_op(3)). */
+	/* A RECV gives its sender a key: it needs an MR (ibv_bulk_prep_op(3)). */
 	if (op->opcode == IBV_BULK_OP_RECV)
 		return EOPNOTSUPP;
 	if (op->mr || op->offset || !op->conn || op->conn->ep != ep)

@@ -38,6 +38,12 @@ def rdma_count(what):
     return len(rdma_resources(what))
 
 
+def kernel_at_least(major, minor):
+    """Whether the guest's kernel is Linux major.minor or later."""
+    rel = os.uname().release.split('-')[0].split('.')
+    return (int(rel[0]), int(rel[1])) >= (major, minor)
+
+
 def device_names():
     if not HAVE_PYVERBS:
         return []

@@ -145,7 +145,7 @@ class DataTest(LoopbackCase):
         """The last bytes of an MR of whole MiBs (rxe: a whole number of maps).
 
         Linux 6.1's rxe read one map past the end of such an MR
-        (kernel/patches/0003); KASAN in this guest reports it.
+        (kernel/patches/6.1/0003); KASAN in this guest reports it.
         """
         buf = self.buffer(2 << 20)
         mr = self.mr(self.z, buf, RW)

@@ -13,9 +13,12 @@ import signal
 import subprocess
 import time
 
-from base import BulkTestCase, figure, rdma_count, ibbulk
+from base import BulkTestCase, figure, kernel_at_least, rdma_count, ibbulk
 
 TOOL = os.path.join(ibbulk.TOP, 'build', 'tests', 'bin', 'bulk_uring')
+# Linux 6.12 cancels a uring_cmd whose ring closes or whose task exits
+# (IORING_URING_CMD_CANCELABLE); 6.1 cannot, so it refuses RECVs there.
+URING_RECV = kernel_at_least(6, 12)
 
 
 class UringTest(BulkTestCase):
@@ -55,7 +58,7 @@ class UringTest(BulkTestCase):
         want = {
             'no_sqe128': 'EINVAL', 'no_cqe32': 'EINVAL', 'valid': 'bytes',
             'unknown_cmd_op': 'EOPNOTSUPP', 'reserved': 'EINVAL', 'wr_id_in_cmd': 'EINVAL',
-            'op_reserved': 'EINVAL', 'opcode': 'EINVAL', 'recv': 'EOPNOTSUPP',
+            'op_reserved': 'EINVAL', 'opcode': 'EINVAL',
             'two_gib': 'EINVAL', 'bad_mr': 'EINVAL', 'bad_conn': 'EINVAL',
             'past_mr': 'ERANGE', 'unknown_grant': 'EACCES', 'past_grant': 'ERANGE',
             'not_an_endpoint': 'EOPNOTSUPP', 'registered_file': 'bytes',
@@ -68,8 +71,69 @@ class UringTest(BulkTestCase):
             'fixed_unknown_grant': 'EACCES', 'fixed_flag_with_mr': 'EINVAL',
             'lib_fixed_recv': 'EOPNOTSUPP', 'lib_fixed_mr': 'EINVAL',
         }
+        # RECVs the kernel refuses before queueing them: the CQE carries the
+        # check's errno (6.1 refuses every RECV through io_uring).
+        recv = {'recv_conn': 'EINVAL', 'recv_grant': 'EINVAL', 'recv_imm': 'EINVAL',
+                'recv_bad_mr': 'EINVAL', 'recv_past_mr': 'ERANGE', 'recv_no_length': 'EINVAL'}
+        want.update({k: v if URING_RECV else 'EOPNOTSUPP' for k, v in recv.items()})
         self.assertEqual(got, want)
         self.assertTrue(out.endswith('done\n'), out)
+
+    def recv_tool(self, count, sends, how, timeout=300):
+        return self.tool('recv', count, sends, how, timeout=timeout)
+
+    def refused_on_6_1(self):
+        """On Linux 6.1: check that RECVs through io_uring are refused; True then."""
+        if URING_RECV:
+            return False
+        rc, out = self.recv_tool(4, 0, 'close')
+        self.assertEqual((rc, out), (0, 'refused EOPNOTSUPP\n'))
+        return True
+
+    def test_recv_ring_closed(self):
+        """RECVs through io_uring: 8 take SENDs, 56 are cancelled when the ring closes.
+
+        Every byte of the 8 is checked. After the close no RECV is left:
+        a SEND finds none (ENOBUFS), and the final kmemleak scan of the
+        guest finds no operation left behind. Also with SQPOLL, where the
+        ring's own thread submitted them. Linux 6.1 refuses them.
+        """
+        if self.refused_on_6_1():
+            return
+        for how in ('close', 'close,sqpoll'):
+            with self.subTest(how=how):
+                mrs = rdma_count('mr')
+                rc, out = self.recv_tool(64, 8, how)
+                self.assertEqual((rc, out), (0, 'received 8\nafter close send=ENOBUFS\n'))
+                self.assertEqual(rdma_count('mr'), mrs)
+
+    def test_recv_process_exits_or_killed(self):
+        """A process exits, or is killed, with 60 RECVs queued through io_uring.
+
+        It must not hang: io_uring cancels the queued RECVs, and the
+        endpoints and MRs go with the process. Linux 6.1 refuses them.
+        """
+        if self.refused_on_6_1():
+            return
+        mrs = rdma_count('mr')
+        rc, out = self.recv_tool(64, 4, 'exit')
+        self.assertEqual((rc, out), (0, 'received 4\n'))
+        self.assertEqual(rdma_count('mr'), mrs)
+
+        p = subprocess.Popen([TOOL, self.DEVICE, self.guest_addr(), 'recv', '64', '4', 'wait'],
+                             stdout=subprocess.PIPE, text=True)
+        self.assertEqual(p.stdout.readline(), 'received 4\n')
+        self.assertEqual(p.stdout.readline(), 'waiting\n')
+        start = time.monotonic()
+        p.send_signal(signal.SIGKILL)
+        p.wait(timeout=120)
+        self.assertEqual(p.returncode, -signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while rdma_count('mr') != mrs and time.monotonic() < deadline:
+            time.sleep(0.5)
+        self.assertEqual(rdma_count('mr'), mrs)
+        figure('process SIGKILLed with 60 io_uring RECVs queued',
+               f'every MR released {time.monotonic() - start:.1f} s after the signal')
 
     def test_registered_buffers(self):
         """WRITE, READ and SEND with a's side in an io_uring registered buffer, in no MR.

@@ -20,6 +20,7 @@ for m in / /tmp /run /var/tmp "$VM_SHARE"; do
 	echo "mount $m $(findmnt -n -o FSTYPE,OPTIONS --target "$m" | cut -d, -f1)"
 done
 echo "cwd $(pwd)"
+echo "uname $(uname -r)"
 echo "marker $(cat marker 2>/dev/null)"
 [ -f "$VM_TOP/README.md" ] && echo "checkout visible at $VM_TOP"
 ibv_devices
@@ -52,6 +53,10 @@ class OneGuestTest(unittest.TestCase):
     def test_environment(self):
         self.assertIn('env node=0 nodes=1 addr=192.0.2.1 addrs=192.0.2.1', self.res.out,
                       str(self.res))
+
+    def test_default_kernel_is_6_12(self):
+        self.assertRegex(self.res.out, r'\nuname 6\.12\.\d+-rdma-bulk\n', str(self.res))
+        self.assertRegex(self.res.err, r'debug kernel 6\.12\.\d+-rdma-bulk, ', str(self.res))
 
     def test_devices_listed(self):
         self.assertRegex(self.res.out, r'\n\s+rxe0\s', str(self.res))
@@ -157,6 +162,17 @@ class TimeoutTest(unittest.TestCase):
         share = share_of(res)
         self.assertIsNotNone(share)
         self.assertEqual(qemu_pids_for(share), [], 'qemu left running')
+
+
+
+class OlderKernelTest(unittest.TestCase):
+    """RDMA_BULK_KERNEL_VERSION=6.1 boots the 6.1 test kernel, our module loaded."""
+
+    def test_uname_and_module(self):
+        res = vm_run('sh', '-c', 'uname -r; cat /sys/module/ib_bulk/initstate', timeout=300,
+                     env={'RDMA_BULK_KERNEL_VERSION': '6.1'})
+        self.assertEqual(res.rc, 0, str(res))
+        self.assertRegex(res.out, r'^6\.1\.\d+-rdma-bulk\nlive\n$', str(res))
 
 
 if __name__ == '__main__':

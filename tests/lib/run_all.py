@@ -4,7 +4,9 @@
 
 usage: tests/run [--write-baseline] [STAGE...]
 
-Stages, in order (all by default):
+Every stage but the last runs on Linux 6.12, the default kernel (or on
+RDMA_BULK_KERNEL_VERSION when set); the 6.1 stage runs the checks that
+keep the 6.1 backport alive. Stages, in order (all by default):
   unit       build the userspace (cmake, build/) and run the C tests (ctest)
   package    tests/package/run: the Debian packages built, lintian-clean,
              symbols as mapped, installed into an empty root, a program
@@ -12,7 +14,7 @@ Stages, in order (all by default):
   kernel-check  checkpatch --strict, W=1 and sparse on our kernel code
              (buildlib/kernel-check)
   series     buildlib/export-series --check: the kernel side as a
-             format-patch series against 6.1, each patch checkpatch-clean,
+             format-patch series against 6.12, each patch checkpatch-clean,
              with kernel-doc on its exports, building with W=1 on its own
   harness    host-side tests of buildlib/vm-run; they boot guests
   guest      the Python suite under tests/guest, in one guest
@@ -29,10 +31,14 @@ Stages, in order (all by default):
   faults     tests/pair/faults-pair: a peer's process killed, its transport
              restarted and the whole peer guest stopped under WRITEs in flight
   rdma-core  rdma-core's own tests on rxe0 in one guest, compared with
-             tests/rdma-core/baseline-rxe0.txt (its counts are reported on
-             their own; one regression check joins ours). With
+             tests/rdma-core/baseline-rxe0-<kernel>.txt (its counts are
+             reported on their own; one regression check joins ours). With
              --write-baseline they run on the unpatched (vanilla) kernel
-             and rewrite the baseline instead.
+             and rewrite that kernel's baseline instead.
+  6.1        on Linux 6.1 (the backport: kernel/patches/6.1): kernel-check,
+             series, the transport's, io_uring's and raw input's guest
+             tests on rxe0 (test_bulk_ep, _mr, _ops, _uring, _raw_input)
+             and the rdma-core suite against its 6.1 baseline
 
 tests/run installs missing packages first (buildlib/setup-host); this
 builds the test kernel (buildlib/kernel-build). Logs go to build/test-logs/. The last line is
@@ -60,7 +66,12 @@ import baseline  # noqa: E402
 
 PY = '/usr/bin/python3'  # Debian's, the one with pyverbs
 LOGS = os.path.join(TOP, 'build', 'test-logs')
-BASELINE = os.path.join(TOP, 'tests', 'rdma-core', 'baseline-rxe0.txt')
+KERNEL = os.environ.get('RDMA_BULK_KERNEL_VERSION', '6.12')
+OLD_KERNEL = '6.1'
+
+
+def baseline_path(kver):
+    return os.path.join(TOP, 'tests', 'rdma-core', f'baseline-rxe0-{kver}.txt')
 # A runner's counts line; in a multi-guest run vm-run prefixes it with the node.
 COUNTS = re.compile(r'^(?:\[node\d+\] )?(\d+) passed, (\d+) failed(?:, (\d+) skipped)?\s*$',
                     re.M)
@@ -195,14 +206,14 @@ def stage_package():
     add_counts_from('package', rc, out)
 
 
-def stage_kernel_check():
-    rc, out = run('kernel-check', ['buildlib/kernel-check'])
-    add_counts_from('kernel-check', rc, out)
+def stage_kernel_check(kver=KERNEL, name='kernel-check'):
+    rc, out = run(name, ['buildlib/kernel-check', '--kernel', kver])
+    add_counts_from(name, rc, out)
 
 
-def stage_series():
-    rc, out = run('series', ['buildlib/export-series', '--check'])
-    add_counts_from('series', rc, out)
+def stage_series(kver=KERNEL, name='series'):
+    rc, out = run(name, ['buildlib/export-series', '--kernel', kver, '--check'])
+    add_counts_from(name, rc, out)
 
 
 def stage_harness():
@@ -278,41 +289,42 @@ def stage_two_guests(name, script, secs, *args):
     add_counts_from(name, rc, out)
 
 
-def stage_rdma_core(write):
+def stage_rdma_core(write, kver=KERNEL, name='rdma-core'):
     """rdma-core's suite on rxe0; with write, on the unpatched kernel."""
     flavor = 'vanilla' if write else 'debug'
-    rc, out = run(f'rdma-core-{flavor}', ['buildlib/vm-run', '--timeout', timeout(900), '--',
-                                          'tests/rdma-core/run-suite', 'rxe0'],
-                  env={'RDMA_BULK_KERNEL_FLAVOR': flavor})
+    baseline_file = baseline_path(kver)
+    rc, out = run(f'{name}-{flavor}', ['buildlib/vm-run', '--timeout', timeout(900), '--',
+                                       'tests/rdma-core/run-suite', 'rxe0'],
+                  env={'RDMA_BULK_KERNEL_FLAVOR': flavor, 'RDMA_BULK_KERNEL_VERSION': kver})
     try:
         ran, outcomes = baseline.parse_log(out)
     except ValueError as e:
-        fail('rdma-core', str(e))
+        fail(name, str(e))
         return
     c = baseline.counts(ran, outcomes)
-    say(f'rdma-core suite on rxe0, {flavor} kernel (reported apart from ours): '
+    say(f'rdma-core suite on rxe0, {kver} {flavor} kernel (reported apart from ours): '
         f'{baseline.format_counts(c)}')
     if write:
         if rc in VM_REASONS:
-            fail('rdma-core', f'baseline not written: {VM_REASONS[rc]}')
+            fail(name, f'baseline not written: {VM_REASONS[rc]}')
             return
         ver = subprocess.run(['dpkg-query', '-W', '-f=${Version}', 'python3-pyverbs'],
                              stdout=subprocess.PIPE, text=True).stdout
-        krel = subprocess.run(['dpkg-query', '-W', '-f=${Version}', 'linux-source-6.1'],
+        krel = subprocess.run(['dpkg-query', '-W', '-f=${Version}', f'linux-source-{kver}'],
                               stdout=subprocess.PIPE, text=True).stdout
-        baseline.write_baseline(BASELINE, ran, outcomes, [
+        baseline.write_baseline(baseline_file, ran, outcomes, [
             f"rdma-core's tests (python3-pyverbs {ver}) on rxe0 in a vm-run guest, on the",
-            f'unpatched kernel: linux-source-6.1 {krel} with the debug config and none of',
+            f'unpatched kernel: linux-source-{kver} {krel} with the debug config and none of',
             'our code (buildlib/kernel-build --flavor vanilla).',
-            'Made by: tests/run --write-baseline rdma-core',
+            f'Made by: RDMA_BULK_KERNEL_VERSION={kver} tests/run --write-baseline rdma-core',
             'Reasons: the last line of the traceback (FAIL, ERROR) or the skip reason.'])
-        say(f'baseline written to {BASELINE}')
-        add('rdma-core baseline recorded', 1, 0, 0)
+        say(f'baseline written to {baseline_file}')
+        add(f'{name} baseline recorded', 1, 0, 0)
         return
-    if not os.path.exists(BASELINE):
-        fail('rdma-core', f'no baseline {BASELINE}')
+    if not os.path.exists(baseline_file):
+        fail(name, f'no baseline {baseline_file}')
         return
-    base = baseline.read_baseline(BASELINE)
+    base = baseline.read_baseline(baseline_file)
     worse = baseline.regressions(base, outcomes)
     better = baseline.fixed(base, outcomes)
     for t in better:
@@ -320,11 +332,35 @@ def stage_rdma_core(write):
     if worse:
         for t in worse:
             say(f'rdma-core: REGRESSION {t}: {outcomes[t][1]}')
-        fail('rdma-core', f'{len(worse)} test(s) regressed against the baseline')
+        fail(name, f'{len(worse)} test(s) regressed against the baseline')
     elif rc in VM_REASONS:
-        fail('rdma-core', VM_REASONS[rc])
+        fail(name, VM_REASONS[rc])
     else:
-        add('rdma-core baseline check', 1, 0, 0)
+        add(f'{name} baseline check', 1, 0, 0)
+
+
+# What the 6.1 stage runs in its guest: the transport, io_uring, raw input.
+OLD_KERNEL_TESTS = ['test_bulk_ep', 'test_bulk_mr', 'test_bulk_ops', 'test_bulk_uring',
+                    'test_bulk_raw_input']
+
+
+def stage_old_kernel(kver=OLD_KERNEL):
+    """The 6.1 backport: its checks, the core guest tests and rdma-core's suite."""
+    env = {'RDMA_BULK_KERNEL_VERSION': kver}
+    rc, _ = run(f'kernel-build-{kver}', ['buildlib/kernel-build', '--kernel', kver])
+    if rc != 0:
+        fail(kver, f'the {kver} test kernel does not build')
+        return
+    stage_kernel_check(kver, f'kernel-check-{kver}')
+    stage_series(kver, f'series-{kver}')
+    if build_userspace():
+        rc, out = run(f'guest-{kver}', ['buildlib/vm-run', '--timeout', timeout(1200), '--',
+                                        PY, 'tests/lib/suite.py', 'tests/guest',
+                                        *OLD_KERNEL_TESTS], env=env)
+        add_counts_from(f'guest-{kver}', rc, out)
+    else:
+        fail(f'guest-{kver}', 'userspace build failed')
+    stage_rdma_core(False, kver, f'rdma-core-{kver}')
 
 
 def main():
@@ -332,7 +368,7 @@ def main():
     write = '--write-baseline' in args
     args = [a for a in args if a != '--write-baseline']
     stages = ['unit', 'package', 'kernel-check', 'series', 'harness', 'guest', 'siw',
-              'removal', 'large', 'pair', 'load', 'faults', 'rdma-core']
+              'removal', 'large', 'pair', 'load', 'faults', 'rdma-core', OLD_KERNEL]
     unknown = [a for a in args if a not in stages]
     if unknown:
         print(__doc__, file=sys.stderr)
@@ -377,6 +413,8 @@ def main():
             stage_two_guests('faults-partition', 'faults-pair', 600, 'partition')
         elif s == 'rdma-core':
             stage_rdma_core(write)
+        elif s == OLD_KERNEL:
+            stage_old_kernel()
 
     say(f'all stages in {time.monotonic() - start:.0f}s')
     for stage, why, lines in failures:

@@ -24,6 +24,14 @@
  *   bulk_uring DEVICE ADDR inflight N exit|close
  *	N 4 KiB WRITEs submitted, then the process exits (or closes the
  *	ring and tears down) without reaping them. Prints "submitted N".
+ *   bulk_uring DEVICE ADDR recv N M close|exit|wait[,sqpoll]
+ *	N 4 KiB RECVs on z submitted through io_uring, then M SENDs from
+ *	a (ioctl POST): the first M RECVs complete as CQEs, data checked,
+ *	and "received M" is printed. The other N - M stay queued until the
+ *	ring is closed (close: a SEND posted afterwards must find no RECV,
+ *	"after close send=<status>"), the process exits (exit) or the
+ *	caller kills it (wait: "waiting"). A kernel that refuses RECVs
+ *	through io_uring (Linux 6.1) prints "refused <errno>" instead.
  *   bulk_uring DEVICE ADDR removal N
  *	N (at most 32) 256 KiB WRITEs kept in flight, odd ones from a
  *	registered buffer; prints "submitted N", then, once the caller has
@@ -299,8 +307,18 @@ static int bad(void)
 	BAD("wr_id_in_cmd", cmd->op.wr_id = 5);
 	BAD("op_reserved", cmd->op.reserved = 1);
 	BAD("opcode", cmd->op.opcode = 77);
-	BAD("recv", (cmd->op.opcode = IB_UVERBS_BULK_OP_RECV, cmd->op.conn_id = 0,
-		     cmd->op.remote_grant = 0));
+	/* RECVs refused before they are queued (Linux 6.1: all of them). */
+#define BAD_RECV(name, change) BAD(name, (cmd->op.opcode = IB_UVERBS_BULK_OP_RECV, \
+					  cmd->op.conn_id = 0, cmd->op.remote_grant = 0, \
+					  cmd->op.remote_offset = 0, change))
+	BAD("recv_conn", (cmd->op.opcode = IB_UVERBS_BULK_OP_RECV, cmd->op.remote_grant = 0,
+			  cmd->op.remote_offset = 0));
+	BAD_RECV("recv_grant", cmd->op.remote_grant = s.lb.grant);
+	BAD_RECV("recv_imm", (cmd->op.flags = IB_UVERBS_BULK_OP_F_IMM, cmd->op.imm = 1));
+	BAD_RECV("recv_bad_mr", cmd->op.mr_id = 999);
+	BAD_RECV("recv_past_mr", cmd->op.offset = MR_SIZE);
+	BAD_RECV("recv_no_length", cmd->op.length = 0);
+#undef BAD_RECV
 	BAD("two_gib", cmd->op.length = 1ULL << 31);
 	BAD("bad_mr", cmd->op.mr_id = 999);
 	BAD("bad_conn", cmd->op.conn_id = 999);
@@ -586,6 +604,105 @@ static int inflight(unsigned int count, const char *how)
 	return 0;
 }
 
+/* One SEND from a's MR at @off (ioctl POST); its completion's status. */
+static int send_one(uint64_t off, uint64_t size)
+{
+	struct ibv_bulk_op op = {
+		.wr_id = off + 1, .opcode = IBV_BULK_OP_SEND, .conn = s.lb.az,
+		.mr = s.lb.amr, .offset = off, .length = size,
+	};
+	struct ibv_bulk_wc wc;
+	unsigned int n;
+	int ret;
+
+	ret = ibv_bulk_post(s.lb.a, &op, 1, &n);
+	if (ret)
+		die("post SEND", ret);
+	while ((ret = ibv_bulk_poll(s.lb.a, &wc, 1)) == 0)
+		;
+	if (ret < 0)
+		die("poll SEND", -ret);
+	return wc.status;
+}
+
+static int recvs(unsigned int count, unsigned int sends, const char *how)
+{
+	const uint64_t size = 4096;
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	unsigned int i;
+	int ret;
+
+	if (sends > count || count * size > MR_SIZE)
+		die("recv: M > N or too many", EINVAL);
+	ring_init(&ring, count, IBV_BULK_URING_SETUP_FLAGS |
+		  (strstr(how, "sqpoll") ? IORING_SETUP_SQPOLL : 0));
+	for (i = 0; i < count; i++) {
+		struct ibv_bulk_op op = {
+			.wr_id = i + 1, .opcode = IBV_BULK_OP_RECV,
+			.mr = s.lb.zmr, .offset = i * size, .length = size,
+		};
+
+		ret = ibv_bulk_prep_op(io_uring_get_sqe(&ring), s.lb.z, &op);
+		if (ret)
+			die("ibv_bulk_prep_op", ret);
+	}
+	ret = io_uring_submit(&ring);
+	if (ret != (int)count)
+		die("io_uring_submit", ret < 0 ? -ret : EIO);
+	/* Nothing was sent yet: a CQE now is a refusal. */
+	if (!strstr(how, "sqpoll") && io_uring_peek_cqe(&ring, &cqe) == 0) {
+		printf("refused %s\n", strerrorname_np(-cqe->res));
+		io_uring_queue_exit(&ring);
+		return 0;
+	}
+	fill(s.abuf, count * size, count);
+	for (i = 0; i < sends; i++) {
+		ret = send_one(i * size, size);
+		if (ret)
+			die("SEND completion", ret);
+	}
+	for (i = 0; i < sends; i++) {
+		struct ibv_bulk_wc wc;
+
+		ret = io_uring_wait_cqe(&ring, &cqe);
+		if (ret)
+			die("io_uring_wait_cqe", -ret);
+		ibv_bulk_cqe_to_wc(cqe, &wc);
+		io_uring_cqe_seen(&ring, cqe);
+		if (wc.status == EOPNOTSUPP && i == 0) {
+			printf("refused %s\n", strerrorname_np(wc.status));
+			io_uring_queue_exit(&ring);
+			return 0;
+		}
+		if (wc.status || wc.byte_len != size ||
+		    wc.opcode != IBV_BULK_WC_RECV || wc.wr_id != i + 1) {
+			printf("bad RECV completion wr_id=%llu status=%d len=%llu opcode=%u\n",
+			       (unsigned long long)wc.wr_id, wc.status,
+			       (unsigned long long)wc.byte_len, wc.opcode);
+			return 1;
+		}
+	}
+	if (memcmp(s.abuf, s.zbuf, sends * size)) {
+		printf("data differ\n");
+		return 1;
+	}
+	printf("received %u\n", sends);
+	fflush(stdout);
+	if (strstr(how, "exit"))
+		_exit(0);	/* ring, endpoints and MRs go with the process */
+	if (strstr(how, "wait")) {
+		printf("waiting\n");
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
+	io_uring_queue_exit(&ring);
+	ret = send_one(0, size);
+	printf("after close send=%s\n", ret ? strerrorname_np(ret) : "0");
+	return 0;
+}
+
 /*
  * The device is removed while WRITEs are in flight (by the caller, once it
  * read "submitted"): each CQE of a WRITE that succeeded is replaced by a
@@ -679,6 +796,8 @@ int main(int argc, char **argv)
 		ret = unregister(strtoul(argv[4], NULL, 0));
 	else if (!strcmp(argv[3], "inflight") && argc == 6)
 		return inflight(strtoul(argv[4], NULL, 0), argv[5]);
+	else if (!strcmp(argv[3], "recv") && argc == 7)
+		ret = recvs(strtoul(argv[4], NULL, 0), strtoul(argv[5], NULL, 0), argv[6]);
 	else if (!strcmp(argv[3], "removal") && argc == 5)
 		return removal(strtoul(argv[4], NULL, 0));
 	if (ret != 2)

@@ -53,6 +53,10 @@ struct io_uring_cmd;
  * @uring_post: accept one operation submitted through io_uring; its one
  *	completion goes to ib_bulk_uring_complete(@ucmd, ...) instead of the
  *	endpoint's ring. Returns 0 when accepted, else why not.
+ * @uring_cancel: io_uring cancels @ucmd, a RECV that uring_post accepted
+ *	(its ring is closing or its task exiting): complete it as cancelled
+ *	when it still waits for a sender; one already matched completes by
+ *	itself
  */
 struct ib_bulk_ops {
 	struct module *owner;
@@ -83,6 +87,7 @@ struct ib_bulk_ops {
 	int (*uring_post)(struct ib_bulk_ep *ep,
 			  const struct ib_uverbs_bulk_op *op,
 			  struct io_uring_cmd *ucmd);
+	void (*uring_cancel)(struct ib_bulk_ep *ep, struct io_uring_cmd *ucmd);
 };
 
 int ib_bulk_register_ops(const struct ib_bulk_ops *ops);

@@ -132,7 +132,6 @@ static const struct file_operations bulk_ep_fops = {
 	.release = uverbs_uobject_fd_release,
 	.poll = bulk_ep_fop_poll,
 	.uring_cmd = uverbs_bulk_ep_uring_cmd,
-	.llseek = no_llseek,
 };
 
 static int

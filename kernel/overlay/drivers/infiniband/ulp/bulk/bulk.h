@@ -506,6 +506,7 @@ int bulk_ep_post(struct ib_bulk_ep *ep, const struct ib_uverbs_bulk_op *uops,
 int bulk_ep_uring_post(struct ib_bulk_ep *ep,
 		       const struct ib_uverbs_bulk_op *uop,
 		       struct io_uring_cmd *ucmd);
+void bulk_ep_uring_cancel(struct ib_bulk_ep *ep, struct io_uring_cmd *ucmd);
 void bulk_op_put(struct bulk_op *op);
 void bulk_op_finish(struct bulk_op *op, int status);
 int bulk_op_post_chunk(struct bulk_op *op, struct bulk_qp *bq);

@@ -10,7 +10,7 @@
  * may unregister the buffer.
  */
 
-#include <linux/io_uring.h>
+#include <linux/io_uring/cmd.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/uio.h>

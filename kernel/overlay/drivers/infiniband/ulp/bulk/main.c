@@ -23,6 +23,7 @@ static const struct ib_bulk_ops bulk_ops = {
 	.post = bulk_ep_post,
 	.poll = bulk_ep_poll,
 	.uring_post = bulk_ep_uring_post,
+	.uring_cancel = bulk_ep_uring_cancel,
 };
 
 static int __init ib_bulk_init(void)

@@ -18,7 +18,7 @@
  * completes, with an error when the connection fails under it.
  */
 
-#include <linux/io_uring.h>
+#include <linux/io_uring/cmd.h>
 #include <linux/slab.h>
 #include "bulk.h"
 
@@ -478,6 +478,9 @@ static int bulk_op_get_local(struct ib_bulk_ep *ep,
 	if (ucmd && (ucmd->flags & IORING_URING_CMD_FIXED)) {
 		/* The device reads the buffer for WRITE and SEND. */
 		write |= uop->opcode == IB_UVERBS_BULK_OP_SEND;
+		/* A RECV's sender is given a key: it needs an MR. */
+		if (uop->opcode == IB_UVERBS_BULK_OP_RECV)
+			return -EOPNOTSUPP;
 		if (uop->mr_id)
 			return -EINVAL;
 		*fixed = bulk_fixed_map(ucmd, ep->dev->ibdev, uop->offset,
@@ -618,19 +621,33 @@ int bulk_ep_post(struct ib_bulk_ep *ep, const struct ib_uverbs_bulk_op *uops,
 	return ret;
 }
 
-/*
- * Linux 6.1 cannot cancel a uring_cmd, and a ring's owner cannot exit
- * while one is queued. WRITE, READ and SEND end by themselves (the data
- * moves, or the connection fails); a RECV waits for a sender without
- * bound, so RECVs are posted with POST only.
- */
 int bulk_ep_uring_post(struct ib_bulk_ep *ep,
 		       const struct ib_uverbs_bulk_op *uop,
 		       struct io_uring_cmd *ucmd)
 {
-	if (uop->opcode == IB_UVERBS_BULK_OP_RECV)
-		return -EOPNOTSUPP;
 	return bulk_op_post_one(ep, uop, ucmd);
+}
+
+/*
+ * io_uring cancels a RECV it submitted: complete it as cancelled if it
+ * still waits for a sender. One that a SEND took is no longer on the list
+ * and completes when its data has arrived (or its connection failed).
+ */
+void bulk_ep_uring_cancel(struct ib_bulk_ep *ep, struct io_uring_cmd *ucmd)
+{
+	struct bulk_op *op, *found = NULL;
+
+	spin_lock(&ep->lock);
+	list_for_each_entry(op, &ep->recvs, list) {
+		if (op->ucmd == ucmd) {
+			list_del_init(&op->list);
+			found = op;
+			break;
+		}
+	}
+	spin_unlock(&ep->lock);
+	if (found)
+		bulk_op_finish(found, -ECANCELED);
 }
 
 /* The sender wrote the data into the RECV (or failed to): complete both. */
