@@ -93,8 +93,10 @@ class UringTest(BulkTestCase):
     def test_recv_ring_closed(self):
         """RECVs through io_uring: 8 take SENDs, 56 are cancelled when the ring closes.
 
-        Every byte of the 8 is checked. After the close no RECV is left:
-        a SEND finds none (ENOBUFS), and the final kmemleak scan of the
+        Every byte of the 8 is checked. After the close (io_uring tears
+        the ring down in a worker) no RECV is left within 30 s: a SEND too
+        big for them, refused with EMSGSIZE while one is queued, finds
+        none (ENOBUFS); and the final kmemleak scan of the
         guest finds no operation left behind. Also with SQPOLL, where the
         ring's own thread submitted them. Linux 6.1 refuses them.
         """

@@ -28,8 +28,9 @@
  *	N 4 KiB RECVs on z submitted through io_uring, then M SENDs from
  *	a (ioctl POST): the first M RECVs complete as CQEs, data checked,
  *	and "received M" is printed. The other N - M stay queued until the
- *	ring is closed (close: a SEND posted afterwards must find no RECV,
- *	"after close send=<status>"), the process exits (exit) or the
+ *	ring is closed (close: a SEND too big for them, posted until none
+ *	is queued, must find none: "after close send=<status>"), the
+ *	process exits (exit) or the
  *	caller kills it (wait: "waiting"). A kernel that refuses RECVs
  *	through io_uring (Linux 6.1) prints "refused <errno>" instead.
  *   bulk_uring DEVICE ADDR removal N
@@ -650,8 +651,11 @@ static int recvs(unsigned int count, unsigned int sends, const char *how)
 	ret = io_uring_submit(&ring);
 	if (ret != (int)count)
 		die("io_uring_submit", ret < 0 ? -ret : EIO);
+	/* With SQPOLL, the ring's thread issues them: wait until it took all. */
+	while (io_uring_sq_ready(&ring))
+		usleep(1000);
 	/* Nothing was sent yet: a CQE now is a refusal. */
-	if (!strstr(how, "sqpoll") && io_uring_peek_cqe(&ring, &cqe) == 0) {
+	if (io_uring_peek_cqe(&ring, &cqe) == 0) {
 		printf("refused %s\n", strerrorname_np(-cqe->res));
 		io_uring_queue_exit(&ring);
 		return 0;
@@ -697,8 +701,19 @@ static int recvs(unsigned int count, unsigned int sends, const char *how)
 		for (;;)
 			pause();
 	}
+	/*
+	 * io_uring tears a closed ring down in a worker, so the cancellation
+	 * comes a little later. Probe with a SEND too big for a RECV: while
+	 * one is queued it is refused (EMSGSIZE) without taking it; once none
+	 * is left, it finds none (ENOBUFS). At most 30 s.
+	 */
 	io_uring_queue_exit(&ring);
-	ret = send_one(0, size);
+	for (i = 0; i < 300; i++) {
+		ret = send_one(0, 2 * size);
+		if (ret != EMSGSIZE)
+			break;
+		usleep(100000);
+	}
 	printf("after close send=%s\n", ret ? strerrorname_np(ret) : "0");
 	return 0;
 }
