@@ -82,6 +82,19 @@ class UringTest(BulkTestCase):
     def recv_tool(self, count, sends, how, timeout=300):
         return self.tool('recv', count, sends, how, timeout=timeout)
 
+    def kill_and_wait_released(self, p, mrs, what):
+        """SIGKILL p; within 60 s every MR is released (back to mrs)."""
+        start = time.monotonic()
+        p.send_signal(signal.SIGKILL)
+        p.wait(timeout=300)
+        self.assertEqual(p.returncode, -signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while rdma_count('mr') != mrs and time.monotonic() < deadline:
+            time.sleep(0.5)
+        self.assertEqual(rdma_count('mr'), mrs)
+        figure(f'process SIGKILLed with {what}',
+               f'every MR released {time.monotonic() - start:.1f} s after the signal')
+
     def refused_on_6_1(self):
         """On Linux 6.1: check that RECVs through io_uring are refused; True then."""
         if URING_RECV:
@@ -126,16 +139,7 @@ class UringTest(BulkTestCase):
                              stdout=subprocess.PIPE, text=True)
         self.assertEqual(p.stdout.readline(), 'received 4\n')
         self.assertEqual(p.stdout.readline(), 'waiting\n')
-        start = time.monotonic()
-        p.send_signal(signal.SIGKILL)
-        p.wait(timeout=120)
-        self.assertEqual(p.returncode, -signal.SIGKILL)
-        deadline = time.monotonic() + 60
-        while rdma_count('mr') != mrs and time.monotonic() < deadline:
-            time.sleep(0.5)
-        self.assertEqual(rdma_count('mr'), mrs)
-        figure('process SIGKILLed with 60 io_uring RECVs queued',
-               f'every MR released {time.monotonic() - start:.1f} s after the signal')
+        self.kill_and_wait_released(p, mrs, '60 io_uring RECVs queued')
 
     def test_registered_buffers(self):
         """WRITE, READ and SEND with a's side in an io_uring registered buffer, in no MR.
@@ -207,16 +211,7 @@ class UringTest(BulkTestCase):
         p = subprocess.Popen([TOOL, self.DEVICE, self.guest_addr(), 'inflight', '256', 'close'],
                              stdout=subprocess.PIPE, text=True)
         self.assertEqual(p.stdout.readline(), 'submitted 256\n')
-        start = time.monotonic()
-        p.send_signal(signal.SIGKILL)
-        p.wait(timeout=300)
-        self.assertEqual(p.returncode, -signal.SIGKILL)
-        deadline = time.monotonic() + 60
-        while rdma_count('mr') != mrs and time.monotonic() < deadline:
-            time.sleep(0.5)
-        self.assertEqual(rdma_count('mr'), mrs)
-        figure('process SIGKILLed with 256 io_uring WRITEs in flight',
-               f'every MR released {time.monotonic() - start:.1f} s after the signal')
+        self.kill_and_wait_released(p, mrs, '256 io_uring WRITEs in flight')
 
     def test_syscalls_per_operation(self):
         """Counted with strace: 32 WRITEs at depth 32 (reported, not judged here)."""
