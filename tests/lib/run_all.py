@@ -70,6 +70,9 @@ KERNEL = os.environ.get('RDMA_BULK_KERNEL_VERSION', '6.12')
 OLD_KERNEL = '6.1'
 
 
+FLAKY = os.path.join(TOP, 'tests', 'rdma-core', 'flaky.txt')
+
+
 def baseline_path(kver):
     return os.path.join(TOP, 'tests', 'rdma-core', f'baseline-rxe0-{kver}.txt')
 # A runner's counts line; in a multi-guest run vm-run prefixes it with the node.
@@ -325,7 +328,12 @@ def stage_rdma_core(write, kver=KERNEL, name='rdma-core'):
         fail(name, f'no baseline {baseline_file}')
         return
     base = baseline.read_baseline(baseline_file)
+    flaky = baseline.read_flaky(FLAKY, kver)
     worse = baseline.regressions(base, outcomes)
+    for t in [t for t in worse if t in flaky]:
+        say(f'rdma-core: {t} failed, not counted: flaky on the unpatched kernel '
+            f'(tests/rdma-core/flaky.txt: {flaky[t]})')
+    worse = [t for t in worse if t not in flaky]
     better = baseline.fixed(base, outcomes)
     for t in better:
         say(f'rdma-core: now passes (failed in the baseline): {t}')

@@ -81,6 +81,19 @@ def read_baseline(path):
     return outcomes
 
 
+def read_flaky(path, kernel):
+    """{test_id: why} of the tests flaky on the unpatched kernel KERNEL."""
+    flaky = {}
+    with open(path) as f:
+        for line in f:
+            if line.startswith('#') or not line.strip():
+                continue
+            kver, tid, why = (line.rstrip('\n').split(None, 2) + [''])[:3]
+            if kver == kernel:
+                flaky[tid] = why
+    return flaky
+
+
 def regressions(baseline, outcomes):
     """Tests failing now that did not fail in the baseline."""
     bad = ('FAIL', 'ERROR')
