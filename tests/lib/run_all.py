@@ -37,8 +37,9 @@ keep the 6.1 backport alive. Stages, in order (all by default):
              and rewrite that kernel's baseline instead.
   6.1        on Linux 6.1 (the backport: kernel/patches/6.1): kernel-check,
              series, the transport's, io_uring's and raw input's guest
-             tests on rxe0 (test_bulk_ep, _mr, _ops, _uring, _raw_input)
-             and the rdma-core suite against its 6.1 baseline
+             tests on rxe0 (test_bulk_ep, _mr, _ops, _uring, _raw_input),
+             the rdma-core suite against its 6.1 baseline and
+             `faults-pair partition` (the reconnect that 6.1's 0005 fixes)
 
 tests/run installs missing packages first (buildlib/setup-host); this
 builds the test kernel (buildlib/kernel-build). Logs go to build/test-logs/. The last line is
@@ -369,6 +370,13 @@ def stage_old_kernel(kver=OLD_KERNEL):
     else:
         fail(f'guest-{kver}', 'userspace build failed')
     stage_rdma_core(False, kver, f'rdma-core-{kver}')
+    # The reconnect after a partition, which 6.1's 0005 fixes (a known
+    # failure on 6.12).
+    if build_userspace():
+        rc, out = run(f'faults-partition-{kver}',
+                      ['buildlib/vm-run', '--nodes', '2', '--timeout', timeout(600), '--',
+                       'tests/pair/faults-pair', 'partition'], env=env)
+        add_counts_from(f'faults-partition-{kver}', rc, out)
 
 
 def main():
