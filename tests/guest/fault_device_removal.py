@@ -20,13 +20,14 @@ import re
 import subprocess
 import time
 
-from base import BulkTestCase, figure, ibbulk
+from base import BulkTestCase, figure, ibbulk, kernel_at_least
 
 TOOL = os.path.join(ibbulk.TOP, 'build', 'tests', 'bin', 'bulk_uring')
 
 B = ibbulk
 RW = B.ACCESS_REMOTE_READ | B.ACCESS_REMOTE_WRITE
 GONE = (errno.ENODEV, errno.ECONNRESET, errno.ECANCELED)
+GONE_NAMES = [errno.errorcode[e] for e in GONE]
 
 
 def links():
@@ -162,7 +163,11 @@ class DeviceRemovalTest(BulkTestCase):
         self.check_transfer()
 
     def test_removal_with_uring_commands_in_flight(self):
-        """32 WRITEs in flight through io_uring, half from a registered buffer."""
+        """32 WRITEs in flight through io_uring, half from a registered buffer.
+
+        Also 4 RECVs queued through the same ring that nobody sends to
+        (Linux 6.12): the removal ends each with its one CQE.
+        """
         p = subprocess.Popen([TOOL, self.DEVICE, self.guest_addr(), 'removal', '32'],
                              stdout=subprocess.PIPE, text=True)
         try:
@@ -176,7 +181,7 @@ class DeviceRemovalTest(BulkTestCase):
                 p.kill()
                 p.wait()
         lines = out.splitlines()
-        self.assertEqual(len(lines), 4, out)
+        self.assertEqual(len(lines), 5, out)
         errors = [int(e) for e in lines[0].split()[1:]]
         m = re.fullmatch(r'cqes (\d+) ok (\d+) failed (\d+)', lines[1])
         self.assertIsNotNone(m, out)
@@ -187,8 +192,15 @@ class DeviceRemovalTest(BulkTestCase):
         self.assertGreater(failed, 0, 'the removal failed nothing')
         self.assertLessEqual(failed, 32)
         self.assertEqual([e for e in errors if e not in GONE], [])
-        self.assertEqual(lines[2:], [f'after {-errno.ENODEV}', 'closed'])
+        recvs = lines[2].split()
+        self.assertEqual(recvs[0], 'recvs', out)
+        if kernel_at_least(6, 12):
+            self.assertEqual([r for r in recvs[1:] if r not in GONE_NAMES], [], out)
+        else:
+            self.assertEqual(recvs[1:], ['EOPNOTSUPP'] * 4, out)
+        self.assertEqual(len(recvs), 5, out)
+        self.assertEqual(lines[3:], [f'after {-errno.ENODEV}', 'closed'])
         figure('device removed under io_uring', f'{failed} of {cqes} WRITEs failed, every '
-               'CQE delivered, the next one ENODEV')
+               f'CQE delivered, the next one ENODEV; 4 queued RECVs: {" ".join(recvs[1:])}')
         self.restore_links()
         self.check_transfer()

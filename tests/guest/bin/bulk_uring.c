@@ -35,9 +35,11 @@
  *	"refused <errno>" instead.
  *   bulk_uring DEVICE ADDR removal N
  *	N (at most 32) 256 KiB WRITEs kept in flight, odd ones from a
- *	registered buffer; prints "submitted N", then, once the caller has
- *	removed the device, the failures' errnos, "cqes C ok K failed F",
- *	the result of one more WRITE and "closed" once all is torn down.
+ *	registered buffer, and 4 RECVs on z queued through the same ring;
+ *	prints "submitted N", then, once the caller has removed the device,
+ *	the failures' errnos, "cqes C ok K failed F", the RECVs' results
+ *	("recvs <errno>..."), the result of one more WRITE and "closed" once
+ *	all is torn down.
  * Exit status 0 when the run could be judged; the caller holds the
  * expectations.
  */
@@ -733,9 +735,13 @@ static void removal_prep(struct io_uring *ring, unsigned int i)
 		die("ibv_bulk_prep_op", EIO);
 }
 
+#define REMOVAL_RECVS 4
+#define RECV_TAG (1ULL << 63)	/* user_data of the RECVs */
+
 static int removal(unsigned int count)
 {
-	unsigned int sub = 0, done = 0, ok = 0, failed = 0;
+	unsigned int sub = 0, done = 0, ok = 0, failed = 0, recvs = 0, i;
+	int recv_res[REMOVAL_RECVS];
 	time_t end = time(NULL) + MAX_REMOVAL_SECS;
 	struct io_uring_cqe *cqe;
 	struct ibv_bulk_op op;
@@ -744,19 +750,34 @@ static int removal(unsigned int count)
 
 	if (count > 32)
 		die("removal: at most 32 in flight", EINVAL);
-	ring_init(&ring, count + 1, IBV_BULK_URING_SETUP_FLAGS);
+	ring_init(&ring, count + 1 + REMOVAL_RECVS, IBV_BULK_URING_SETUP_FLAGS);
 	ring_register_fbuf(&ring);
+	/* RECVs nobody sends to: the removal must end each of them. */
+	for (i = 0; i < REMOVAL_RECVS; i++) {
+		op = (struct ibv_bulk_op){
+			.wr_id = RECV_TAG | i, .opcode = IBV_BULK_OP_RECV,
+			.mr = s.lb.zmr, .offset = i * 4096, .length = 4096,
+		};
+		if (ibv_bulk_prep_op(io_uring_get_sqe(&ring), s.lb.z, &op))
+			die("ibv_bulk_prep_op RECV", EIO);
+	}
 	for (; sub < count; sub++)
 		removal_prep(&ring, sub);
-	if (io_uring_submit(&ring) != (int)count)
+	if (io_uring_submit(&ring) != (int)count + REMOVAL_RECVS)
 		die("io_uring_submit", EIO);
 	printf("submitted %u\n", count);
 	fflush(stdout);
 	printf("errors");
-	while (done < sub) {
+	while (done < sub || recvs < REMOVAL_RECVS) {
 		ret = io_uring_wait_cqe(&ring, &cqe);
 		if (ret)
 			die("io_uring_wait_cqe", -ret);
+		if (cqe->user_data & RECV_TAG) {
+			if (recvs < REMOVAL_RECVS)
+				recv_res[recvs++] = cqe->res;
+			io_uring_cqe_seen(&ring, cqe);
+			continue;
+		}
 		if (cqe->res == 256 << 10) {
 			ok++;
 		} else {
@@ -771,7 +792,10 @@ static int removal(unsigned int count)
 				die("io_uring_submit", EIO);
 		}
 	}
-	printf("\ncqes %u ok %u failed %u\n", done, ok, failed);
+	printf("\ncqes %u ok %u failed %u\nrecvs", done, ok, failed);
+	for (i = 0; i < REMOVAL_RECVS; i++)
+		printf(" %s", recv_res[i] < 0 ? strerrorname_np(-recv_res[i]) : "0");
+	printf("\n");
 	op = op_at(IBV_BULK_OP_WRITE, 4096, 0);
 	if (ibv_bulk_prep_op(io_uring_get_sqe(&ring), s.lb.a, &op))
 		die("ibv_bulk_prep_op", EIO);
