@@ -283,13 +283,13 @@ def stage_large():
                         env={'RDMA_BULK_KERNEL_FLAVOR': 'perf'})
 
 
-def stage_two_guests(name, script, secs, *args):
+def stage_two_guests(name, script, secs, *args, env=None):
     """A tests/pair script in both guests of vm-run --nodes 2; node 0 counts."""
     if not build_userspace():
         fail(name, 'userspace build failed')
         return
     rc, out = run(name, ['buildlib/vm-run', '--nodes', '2', '--timeout', timeout(secs), '--',
-                         f'tests/pair/{script}', *args])
+                         f'tests/pair/{script}', *args], env=env)
     add_counts_from(name, rc, out)
 
 
@@ -372,11 +372,7 @@ def stage_old_kernel(kver=OLD_KERNEL):
     stage_rdma_core(False, kver, f'rdma-core-{kver}')
     # The reconnect after a partition, which 6.1's 0005 fixes (a known
     # failure on 6.12).
-    if build_userspace():
-        rc, out = run(f'faults-partition-{kver}',
-                      ['buildlib/vm-run', '--nodes', '2', '--timeout', timeout(600), '--',
-                       'tests/pair/faults-pair', 'partition'], env=env)
-        add_counts_from(f'faults-partition-{kver}', rc, out)
+    stage_two_guests(f'faults-partition-{kver}', 'faults-pair', 600, 'partition', env=env)
 
 
 def main():
@@ -426,7 +422,19 @@ def main():
             stage_two_guests('load', 'load-pair', 900)
         elif s == 'faults':
             stage_two_guests('faults', 'faults-pair', 900)
-            stage_two_guests('faults-partition', 'faults-pair', 600, 'partition')
+            if KERNEL == '6.12':
+                # Known bug, not fixed: in 1 of 4 runs of this tree on 6.12
+                # guest node 0 froze whole (no console output) right after
+                # the cut (testing.md, "Kernels"). The 6.1 stage runs it;
+                # RDMA_BULK_PARTITION_ON_6_12=1 runs it here.
+                if os.environ.get('RDMA_BULK_PARTITION_ON_6_12') == '1':
+                    stage_two_guests('faults-partition', 'faults-pair', 600, 'partition')
+                else:
+                    say('faults-partition: not run on 6.12 (node 0 can freeze: a known '
+                        'bug, see Documentation/testing.md, "Kernels")')
+                    add('faults-partition', 0, 0, 1)
+            else:
+                stage_two_guests('faults-partition', 'faults-pair', 600, 'partition')
         elif s == 'rdma-core':
             stage_rdma_core(write)
         elif s == OLD_KERNEL:
