@@ -37,9 +37,10 @@ keep the 6.1 backport alive. Stages, in order (all by default):
              and rewrite that kernel's baseline instead.
   6.1        on Linux 6.1 (the backport: kernel/patches/6.1): kernel-check,
              series, the transport's, io_uring's and raw input's guest
-             tests on rxe0 (test_bulk_ep, _mr, _ops, _uring, _raw_input),
-             the rdma-core suite against its 6.1 baseline and
-             `faults-pair partition` (the reconnect that 6.1's 0005 fixes)
+             tests on rxe0 (test_bulk_ep, _mr, _ops, _uring, _raw_input,
+             and test_rxe_ud_send_error, the rxe fix's own test), the
+             rdma-core suite against its 6.1 baseline and
+             `faults-pair partition` (the reconnect that 0005 fixes)
 
 tests/run installs missing packages first (buildlib/setup-host); this
 builds the test kernel (buildlib/kernel-build). Logs go to build/test-logs/. The last line is
@@ -350,7 +351,7 @@ def stage_rdma_core(write, kver=KERNEL, name='rdma-core'):
 
 # What the 6.1 stage runs in its guest: the transport, io_uring, raw input.
 OLD_KERNEL_TESTS = ['test_bulk_ep', 'test_bulk_mr', 'test_bulk_ops', 'test_bulk_uring',
-                    'test_bulk_raw_input']
+                    'test_bulk_raw_input', 'test_rxe_ud_send_error']
 
 
 def stage_old_kernel(kver=OLD_KERNEL):
@@ -370,8 +371,8 @@ def stage_old_kernel(kver=OLD_KERNEL):
     else:
         fail(f'guest-{kver}', 'userspace build failed')
     stage_rdma_core(False, kver, f'rdma-core-{kver}')
-    # The reconnect after a partition, which 6.1's 0005 fixes (a known
-    # failure on 6.12).
+    # The reconnect after a partition, which the rxe patch fixes (6.1's
+    # 0005, 6.12's 0003).
     stage_two_guests(f'faults-partition-{kver}', 'faults-pair', 600, 'partition', env=env)
 
 
@@ -422,19 +423,7 @@ def main():
             stage_two_guests('load', 'load-pair', 900)
         elif s == 'faults':
             stage_two_guests('faults', 'faults-pair', 900)
-            if KERNEL == '6.12':
-                # Known bug, not fixed: in 1 of 4 runs of this tree on 6.12
-                # guest node 0 froze whole (no console output) right after
-                # the cut (testing.md, "Kernels"). The 6.1 stage runs it;
-                # RDMA_BULK_PARTITION_ON_6_12=1 runs it here.
-                if os.environ.get('RDMA_BULK_PARTITION_ON_6_12') == '1':
-                    stage_two_guests('faults-partition', 'faults-pair', 600, 'partition')
-                else:
-                    say('faults-partition: not run on 6.12 (node 0 can freeze: a known '
-                        'bug, see Documentation/testing.md, "Kernels")')
-                    add('faults-partition', 0, 0, 1)
-            else:
-                stage_two_guests('faults-partition', 'faults-pair', 600, 'partition')
+            stage_two_guests('faults-partition', 'faults-pair', 600, 'partition')
         elif s == 'rdma-core':
             stage_rdma_core(write)
         elif s == OLD_KERNEL:

@@ -25,7 +25,11 @@ def main(start_dir, argv=None):
     res = runner.run(suite)
     failed = len(res.failures) + len(res.errors) + len(res.unexpectedSuccesses)
     skipped = len(res.skipped)
-    passed = res.testsRun - failed - skipped
+    # A class skipped (or failing) in setUpClass is reported without being
+    # among testsRun: count only real tests out of testsRun.
+    ran_not_passed = sum(1 for t, _ in res.failures + res.errors + res.skipped
+                         if isinstance(t, unittest.TestCase)) + len(res.unexpectedSuccesses)
+    passed = res.testsRun - ran_not_passed
     print(f'{passed} passed, {failed} failed, {skipped} skipped', flush=True)
     return 0 if failed == 0 and res.testsRun > 0 else 1
 

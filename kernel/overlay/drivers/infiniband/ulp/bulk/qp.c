@@ -365,10 +365,18 @@ void bulk_peer_kick(struct bulk_peer *peer)
 		mtx = list_first_entry_or_null(&peer->msgq, struct bulk_msg_tx,
 					       list);
 		if (mtx) {
-			ret = bulk_qp_post_msg(bq, mtx);
-			if (ret)
-				break;
+			/*
+			 * Off the queue before it is posted: its completion
+			 * may free it before ib_post_send() returns (a QP in
+			 * the error state flushes at once), and that handler
+			 * does not take peer->lock.
+			 */
 			list_del_init(&mtx->list);
+			ret = bulk_qp_post_msg(bq, mtx);
+			if (ret) {
+				list_add(&mtx->list, &peer->msgq);
+				break;
+			}
 			bq->credits--;
 			continue;
 		}
