@@ -10,9 +10,14 @@ import os
 import sys
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                'lib'))
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TOP, 'tests', 'lib'))
 import ibbulk  # noqa: E402
+
+# pyverbs.providers.bulk, when cmake built it: build/python must come
+# before the first `import pyverbs` (its pyverbs package extends itself
+# with the system's, which it never shadows).
+sys.path.insert(0, os.path.join(TOP, 'build', 'python'))
 
 try:
     import pyverbs.device as d

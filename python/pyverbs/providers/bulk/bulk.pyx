@@ -1,0 +1,401 @@
+# SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+"""pyverbs.providers.bulk: rdma-bulk's <infiniband/bulk.h> on pyverbs objects.
+
+An endpoint opens on a pyverbs.device.Context; its MRs, connections and
+grants hang off it. Each call mirrors one function of bulk.h, named as
+there without the ibv_bulk_ prefix; errors raise PyverbsRDMAError with the
+errno. Objects close in pyverbs' way: close() or `with`, children first,
+and a Context that closes first closes its endpoints (and so their MRs
+and connections) before the device goes.
+"""
+
+#cython: language_level=3
+
+import mmap
+import socket
+import weakref
+
+from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_WRITABLE, \
+    PyBUF_SIMPLE
+from libc.errno cimport errno
+from libc.stdint cimport uint16_t, uint32_t, uint64_t
+from libc.string cimport memset
+from posix.types cimport *
+
+from pyverbs.base cimport PyverbsCM
+from pyverbs.device cimport Context
+cimport pyverbs.providers.bulk.libibbulk as b
+
+from pyverbs.pyverbs_error import PyverbsRDMAError, PyverbsUserError
+
+ACCESS_REMOTE_READ = b.IBV_BULK_ACCESS_REMOTE_READ
+ACCESS_REMOTE_WRITE = b.IBV_BULK_ACCESS_REMOTE_WRITE
+OP_WRITE = b.IBV_BULK_OP_WRITE
+OP_READ = b.IBV_BULK_OP_READ
+OP_SEND = b.IBV_BULK_OP_SEND
+OP_RECV = b.IBV_BULK_OP_RECV
+WC_RECV = b.IBV_BULK_WC_RECV
+WC_IMM = b.IBV_BULK_WC_IMM
+OP_F_IMM = b.IBV_BULK_OP_F_IMM
+URING_SETUP_FLAGS = b.IBV_BULK_URING_SETUP_FLAGS
+URING_CMD_SIZE = b.IBV_BULK_URING_CMD_SIZE
+
+cdef extern from 'netinet/in.h':
+    cdef struct in_addr:
+        uint32_t s_addr
+    cdef struct sockaddr_in:
+        unsigned short sin_family
+        unsigned short sin_port
+        in_addr sin_addr
+
+cdef extern from 'arpa/inet.h':
+    int inet_pton(int af, const char *src, void *dst)
+    unsigned short htons(unsigned short v)
+
+
+cdef _raise(what, int err):
+    raise PyverbsRDMAError(f'{what} failed', err)
+
+
+cdef class BulkEndpoint(PyverbsCM):
+    """ibv_bulk_ep_open(): an endpoint on @ctx holding @cq_depth completions
+    (0: the transport's default)."""
+    cdef b.ibv_bulk_ep *ep
+    cdef Context ctx
+    cdef object mrs
+    cdef object conns
+
+    def __init__(self, Context ctx not None, cq_depth=0, comp_mask=None):
+        cdef b.ibv_bulk_ep_init_attr attr
+        super().__init__()
+        if ctx.context == NULL:
+            raise PyverbsUserError('the Context is closed')
+        memset(&attr, 0, sizeof(attr))
+        if cq_depth:
+            attr.comp_mask = b.IBV_BULK_EP_INIT_ATTR_CQ_DEPTH
+            attr.cq_depth = cq_depth
+        if comp_mask is not None:
+            attr.comp_mask = comp_mask
+        self.ep = b.ibv_bulk_ep_open(ctx.context, &attr)
+        if self.ep == NULL:
+            _raise('ep_open', errno)
+        self.ctx = ctx
+        self.mrs = weakref.WeakSet()
+        self.conns = weakref.WeakSet()
+        # Context.add_ref() knows only verbs' own objects, but
+        # Context.close() closes whatever its WeakSets hold before the
+        # device: dr_domains (mlx5 DR, closed last) holds endpoints too.
+        ctx.dr_domains.add(self)
+
+    @classmethod
+    def open(cls, ctx, cq_depth=0):
+        return cls(ctx, cq_depth)
+
+    def __dealloc__(self):
+        self.close()
+
+    cpdef close(self):
+        if self.ep == NULL:
+            return
+        for objs in (self.conns, self.mrs):
+            while objs:
+                objs.pop().close()
+        rc = b.ibv_bulk_ep_close(self.ep)
+        if rc:
+            _raise('ep_close', rc)
+        self.ep = NULL
+        self.ctx = None
+
+    ep_close = close
+
+    cdef b.ibv_bulk_ep *_live(self) except NULL:
+        if self.ep == NULL:
+            raise PyverbsUserError('the endpoint is closed')
+        return self.ep
+
+    def ep_id(self):
+        return b.ibv_bulk_ep_id(self._live())
+
+    def ep_fd(self):
+        return b.ibv_bulk_ep_fd(self._live())
+
+    def ep_cq_depth(self):
+        return b.ibv_bulk_ep_cq_depth(self._live())
+
+    def reg_mr(self, buf, access=0):
+        return BulkMR(self, buf, access)
+
+    def connect(self, node, remote_ep_id):
+        return BulkConnection(self, node, remote_ep_id)
+
+    def post(self, ops):
+        """ibv_bulk_post(): all of @ops (BulkOp), in order; returns how
+        many were posted. An error raises with the count in its message."""
+        cdef unsigned int posted = 0
+        cdef b.ibv_bulk_op *arr
+        cdef bytearray store
+        n = len(ops)
+        if n == 0:
+            return 0
+        store = bytearray(n * sizeof(b.ibv_bulk_op))
+        arr = <b.ibv_bulk_op *><char *>store
+        for i, op in enumerate(ops):
+            (<BulkOp?>op)._fill(&arr[i])
+        rc = b.ibv_bulk_post(self._live(), arr, n, &posted)
+        if rc:
+            raise PyverbsRDMAError(f'post failed after {posted} of {n}', rc)
+        return posted
+
+    def poll(self, num=16):
+        """ibv_bulk_poll(): up to @num completions, as BulkWC."""
+        cdef bytearray store = bytearray(num * sizeof(b.ibv_bulk_wc))
+        cdef b.ibv_bulk_wc *wc = <b.ibv_bulk_wc *><char *>store
+        rc = b.ibv_bulk_poll(self._live(), wc, num)
+        if rc < 0:
+            _raise('poll', -rc)
+        return [BulkWC._from(&wc[i]) for i in range(rc)]
+
+    def uring_cmd(self, BulkOp op not None):
+        """ibv_bulk_uring_cmd(): (command area bytes, cmd_op) for an SQE."""
+        cdef b.ibv_bulk_op cop
+        cdef uint32_t cmd_op = 0
+        cdef bytearray cmd = bytearray(b.IBV_BULK_URING_CMD_SIZE)
+        op._fill(&cop)
+        rc = b.ibv_bulk_uring_cmd(self._live(), &cop, <char *>cmd, &cmd_op)
+        if rc:
+            _raise('uring_cmd', rc)
+        return bytes(cmd), cmd_op
+
+    def uring_cmd_fixed(self, BulkOp op not None, uint64_t buf):
+        """ibv_bulk_uring_cmd_fixed(): the same for a local side at address
+        @buf inside an io_uring registered buffer."""
+        cdef b.ibv_bulk_op cop
+        cdef uint32_t cmd_op = 0
+        cdef bytearray cmd = bytearray(b.IBV_BULK_URING_CMD_SIZE)
+        op._fill(&cop)
+        rc = b.ibv_bulk_uring_cmd_fixed(self._live(), &cop, <void *>buf,
+                                        <char *>cmd, &cmd_op)
+        if rc:
+            _raise('uring_cmd_fixed', rc)
+        return bytes(cmd), cmd_op
+
+    def prep_op(self, sqe, BulkOp op not None):
+        """ibv_bulk_prep_op() into @sqe, a writable 128-byte buffer (one
+        SQE128 slot of a ring set up with URING_SETUP_FLAGS)."""
+        cdef Py_buffer view
+        PyObject_GetBuffer(sqe, &view, PyBUF_WRITABLE)
+        try:
+            if view.len < 128:
+                raise PyverbsUserError('an SQE128 slot is 128 bytes')
+            _prep(self._live(), <b.io_uring_sqe *>view.buf, op)
+        finally:
+            PyBuffer_Release(&view)
+
+
+cdef _prep(b.ibv_bulk_ep *ep, b.io_uring_sqe *sqe, BulkOp op):
+    cdef b.ibv_bulk_op cop
+    op._fill(&cop)
+    rc = b.ibv_bulk_prep_op(sqe, ep, &cop)
+    if rc:
+        _raise('prep_op', rc)
+
+
+def cqe_to_wc(cqe):
+    """ibv_bulk_cqe_to_wc(): the BulkWC a 32-byte CQE reports."""
+    cdef Py_buffer view
+    cdef b.ibv_bulk_wc wc
+    PyObject_GetBuffer(cqe, &view, PyBUF_SIMPLE)
+    try:
+        if view.len < 32:
+            raise PyverbsUserError('a CQE32 is 32 bytes')
+        b.ibv_bulk_cqe_to_wc(<const b.io_uring_cqe *>view.buf, &wc)
+    finally:
+        PyBuffer_Release(&view)
+    return BulkWC._from(&wc)
+
+
+cdef class BulkMR(PyverbsCM):
+    """ibv_bulk_reg_mr(): @buf is a length (an anonymous mapping of that
+    many bytes is made) or a writable buffer (a bytearray, an mmap...),
+    kept alive as long as the MR."""
+    cdef b.ibv_bulk_mr *mr
+    cdef BulkEndpoint ep
+    cdef object mem
+    cdef Py_buffer view
+    cdef bint have_view
+    cdef readonly uint64_t addr
+    cdef readonly uint64_t length
+
+    def __init__(self, BulkEndpoint ep not None, buf, access=0):
+        super().__init__()
+        if isinstance(buf, int):
+            if buf <= 0:
+                raise PyverbsUserError('an MR of zero bytes')
+            buf = mmap.mmap(-1, buf)
+        PyObject_GetBuffer(buf, &self.view, PyBUF_WRITABLE)
+        self.have_view = True
+        self.mem = buf
+        self.addr = <uint64_t>self.view.buf
+        self.length = self.view.len
+        self.mr = b.ibv_bulk_reg_mr(ep._live(), self.view.buf, self.view.len, access)
+        if self.mr == NULL:
+            err = errno
+            self._release()
+            _raise('reg_mr', err)
+        self.ep = ep
+        ep.mrs.add(self)
+
+    def __dealloc__(self):
+        self.close()
+
+    cdef _release(self):
+        if self.have_view:
+            PyBuffer_Release(&self.view)
+            self.have_view = False
+        self.mem = None
+
+    cpdef close(self):
+        if self.mr == NULL:
+            return
+        rc = b.ibv_bulk_dereg_mr(self.mr)
+        if rc:
+            _raise('dereg_mr', rc)
+        self.mr = NULL
+        self._release()
+        self.ep = None
+
+    dereg_mr = close
+
+    @property
+    def buf(self):
+        """The registered memory, as a writable memoryview."""
+        if self.mr == NULL:
+            raise PyverbsUserError('the MR is closed')
+        return memoryview(self.mem)
+
+
+cdef class BulkConnection(PyverbsCM):
+    """ibv_bulk_connect(): a handle on endpoint @remote_ep_id of the node at
+    @node, an IPv4 address string or an (address, port) pair."""
+    cdef b.ibv_bulk_conn *conn
+    cdef BulkEndpoint ep
+    cdef object grants
+
+    def __init__(self, BulkEndpoint ep not None, node, uint32_t remote_ep_id):
+        cdef sockaddr_in sin
+        super().__init__()
+        host, port = (node, 0) if isinstance(node, str) else node
+        memset(&sin, 0, sizeof(sin))
+        sin.sin_family = socket.AF_INET
+        sin.sin_port = htons(port)
+        if inet_pton(socket.AF_INET, host.encode(), &sin.sin_addr) != 1:
+            raise PyverbsUserError(f'not an IPv4 address: {host!r}')
+        self.conn = b.ibv_bulk_connect(ep._live(), <b.sockaddr *>&sin, remote_ep_id)
+        if self.conn == NULL:
+            _raise('connect', errno)
+        self.ep = ep
+        ep.conns.add(self)
+
+    def __dealloc__(self):
+        self.close()
+
+    cpdef close(self):
+        if self.conn == NULL:
+            return
+        rc = b.ibv_bulk_disconnect(self.conn)
+        if rc:
+            _raise('disconnect', rc)
+        self.conn = NULL
+        self.ep = None
+
+    disconnect = close
+
+    cdef b.ibv_bulk_conn *_live(self) except NULL:
+        if self.conn == NULL:
+            raise PyverbsUserError('the connection is closed')
+        return self.conn
+
+    def grant(self, BulkMR mr not None, uint64_t offset, uint64_t length,
+              unsigned int access):
+        """ibv_bulk_grant(): the grant's id."""
+        cdef uint64_t grant_id = 0
+        if mr.mr == NULL:
+            raise PyverbsUserError('the MR is closed')
+        rc = b.ibv_bulk_grant(self._live(), mr.mr, offset, length, access, &grant_id)
+        if rc:
+            _raise('grant', rc)
+        return grant_id
+
+    def revoke(self, uint64_t grant_id):
+        rc = b.ibv_bulk_revoke(self._live(), grant_id)
+        if rc:
+            _raise('revoke', rc)
+
+
+cdef class BulkOp:
+    """struct ibv_bulk_op."""
+    cdef public uint64_t wr_id
+    cdef public uint32_t opcode
+    cdef public uint32_t flags
+    cdef public BulkConnection conn
+    cdef public BulkMR mr
+    cdef public uint64_t offset
+    cdef public uint64_t length
+    cdef public uint64_t remote_grant
+    cdef public uint64_t remote_offset
+    cdef public uint32_t imm
+
+    def __init__(self, wr_id=0, opcode=OP_WRITE, flags=0, conn=None, mr=None,
+                 offset=0, length=0, remote_grant=0, remote_offset=0, imm=0):
+        self.wr_id = wr_id
+        self.opcode = opcode
+        self.flags = flags
+        self.conn = conn
+        self.mr = mr
+        self.offset = offset
+        self.length = length
+        self.remote_grant = remote_grant
+        self.remote_offset = remote_offset
+        self.imm = imm
+
+    cdef _fill(self, b.ibv_bulk_op *op):
+        memset(op, 0, sizeof(op[0]))
+        op.wr_id = self.wr_id
+        op.opcode = self.opcode
+        op.flags = self.flags
+        if self.conn is not None:
+            op.conn = self.conn._live()
+        if self.mr is not None:
+            if self.mr.mr == NULL:
+                raise PyverbsUserError('the MR is closed')
+            op.mr = self.mr.mr
+        op.offset = self.offset
+        op.length = self.length
+        op.remote_grant = self.remote_grant
+        op.remote_offset = self.remote_offset
+        op.imm = self.imm
+
+
+cdef class BulkWC:
+    """struct ibv_bulk_wc: status is 0 or a positive errno."""
+    cdef readonly uint64_t wr_id
+    cdef readonly uint32_t opcode
+    cdef readonly int status
+    cdef readonly uint64_t byte_len
+    cdef readonly uint32_t imm
+    cdef readonly uint32_t src_ep
+
+    @staticmethod
+    cdef BulkWC _from(const b.ibv_bulk_wc *wc):
+        cdef BulkWC w = BulkWC.__new__(BulkWC)
+        w.wr_id = wc.wr_id
+        w.opcode = wc.opcode
+        w.status = wc.status
+        w.byte_len = wc.byte_len
+        w.imm = wc.imm
+        w.src_ep = wc.src_ep
+        return w
+
+    def __repr__(self):
+        return (f'BulkWC(wr_id={self.wr_id}, opcode={self.opcode}, status={self.status}, '
+                f'byte_len={self.byte_len}, imm={self.imm}, src_ep={self.src_ep})')
