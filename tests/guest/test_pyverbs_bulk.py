@@ -7,10 +7,12 @@ mechanics: children first, `with`, and a Context closed first.
 """
 
 import os
+import subprocess
+import sys
 import time
 import unittest
 
-from base import BulkTestCase, HAVE_PYVERBS, rdma_count
+from base import TOP, BulkTestCase, HAVE_PYVERBS, rdma_count
 
 try:
     import pyverbs.providers.bulk as B
@@ -119,6 +121,14 @@ class PyverbsBulkTest(BulkTestCase):
             mr.buf
         mr.close()
         ep.close()
+
+    def test_example_pyverbs_write(self):
+        env = dict(os.environ, PYTHONPATH=os.path.join(TOP, 'build', 'python'))
+        res = subprocess.run([sys.executable, os.path.join(TOP, 'examples', 'pyverbs_write.py'),
+                              self.DEVICE, self.guest_addr()], env=env, timeout=300,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.assertEqual(res.returncode, 0, res.stdout)
+        self.assertIn('landed intact', res.stdout)
 
     def test_system_pyverbs_not_shadowed(self):
         import pyverbs.device
