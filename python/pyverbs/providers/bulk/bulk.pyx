@@ -18,11 +18,10 @@ import weakref
 from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_WRITABLE, \
     PyBUF_SIMPLE
 from libc.errno cimport errno
-from libc.stdint cimport uint16_t, uint32_t, uint64_t
+from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memset
-from posix.types cimport *
 
-from pyverbs.base cimport PyverbsCM
+from pyverbs.base cimport PyverbsCM, close_weakrefs
 from pyverbs.device cimport Context
 cimport pyverbs.providers.bulk.libibbulk as b
 
@@ -97,9 +96,7 @@ cdef class BulkEndpoint(PyverbsCM):
     cpdef close(self):
         if self.ep == NULL:
             return
-        for objs in (self.conns, self.mrs):
-            while objs:
-                objs.pop().close()
+        close_weakrefs([self.conns, self.mrs])
         rc = b.ibv_bulk_ep_close(self.ep)
         if rc:
             _raise('ep_close', rc)

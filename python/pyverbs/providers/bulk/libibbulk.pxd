@@ -4,7 +4,6 @@
 #cython: language_level=3
 
 from libc.stdint cimport uint16_t, uint32_t, uint64_t, int32_t
-from posix.types cimport *
 from pyverbs.libibverbs cimport ibv_context
 
 cdef extern from 'sys/socket.h':
