@@ -14,17 +14,18 @@ some other test left to the garbage collector would hold it forever).
 """
 
 import errno
-import mmap
 import os
 import re
 import subprocess
 import time
 
-from base import BulkTestCase, figure, ibbulk, kernel_at_least
+import pyverbs.device as d
 
-TOOL = os.path.join(ibbulk.TOP, 'build', 'tests', 'bin', 'bulk_uring')
+from .bulk_base import B, BIN, BulkTestCase, PyverbsRDMAError, figure, kernel_at_least, \
+    post_status, wait_wcs
 
-B = ibbulk
+TOOL = os.path.join(BIN, 'bulk_uring')
+
 RW = B.ACCESS_REMOTE_READ | B.ACCESS_REMOTE_WRITE
 GONE = (errno.ENODEV, errno.ECONNRESET, errno.ECANCELED)
 GONE_NAMES = [errno.errorcode[e] for e in GONE]
@@ -44,6 +45,7 @@ def links():
 class DeviceRemovalTest(BulkTestCase):
 
     def setUp(self):
+        super().setUp()
         self.links = links()
         self.addCleanup(self.restore_links)
 
@@ -58,7 +60,7 @@ class DeviceRemovalTest(BulkTestCase):
         now = [name for name, _, _ in links()]
         if now == [name for name, _, _ in self.links]:
             return
-        missing = [n for n, _, _ in self.links].index(self.DEVICE)
+        missing = [n for n, _, _ in self.links].index(self.dev_name)
         for name, typ, netdev in self.links[missing:]:
             if name in now:
                 subprocess.run(['rdma', 'link', 'del', name], check=True)
@@ -67,51 +69,50 @@ class DeviceRemovalTest(BulkTestCase):
                            check=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            out = subprocess.run(['rdma', 'link', 'show', f'{self.DEVICE}/1'],
+            out = subprocess.run(['rdma', 'link', 'show', f'{self.dev_name}/1'],
                                  stdout=subprocess.PIPE, text=True).stdout
             if 'state ACTIVE' in out:
                 return
             time.sleep(0.5)
-        self.fail(f'{self.DEVICE} not ACTIVE 60 s after it was added back')
+        self.fail(f'{self.dev_name} not ACTIVE 60 s after it was added back')
 
     def test_removal_with_operations_in_flight(self):
-        ctx = B.Context(self.DEVICE)
-        a, z = B.Endpoint(ctx), B.Endpoint(ctx)
+        ctx = d.Context(name=self.dev_name)
+        a, z = B.BulkEndpoint(ctx), B.BulkEndpoint(ctx)
         # 8 MiB in flight: more at once keeps rxe's requester tasklet
         # busy for tens of seconds under TCG (a soft-lockup report).
         size, count = 8 << 20, 8
-        abuf, zbuf = mmap.mmap(-1, size), mmap.mmap(-1, size)
-        amr = B.MemoryRegion(a, B.address_of(abuf), size)
-        zmr = B.MemoryRegion(z, B.address_of(zbuf), size, RW)
-        az = B.Connection(a, self.guest_addr(), z.id)
-        za = B.Connection(z, self.guest_addr(), a.id)
+        amr = B.BulkMR(a, size)
+        zmr = B.BulkMR(z, size, RW)
+        az = B.BulkConnection(a, self.guest_addr(), z.ep_id())
+        za = B.BulkConnection(z, self.guest_addr(), a.ep_id())
         g = za.grant(zmr, 0, size, RW)
 
         def write(i):
-            return B.Op(opcode=B.OP_WRITE, conn=az.ptr, mr=amr.ptr, length=1 << 20,
+            return B.BulkOp(opcode=B.OP_WRITE, conn=az, mr=amr, length=1 << 20,
                         offset=(i % count) << 20, remote_grant=g,
                         remote_offset=(i % count) << 20, wr_id=i)
 
-        recvs = [B.Op(opcode=B.OP_RECV, mr=zmr.ptr, length=64, wr_id=1000000 + i)
+        recvs = [B.BulkOp(opcode=B.OP_RECV, mr=zmr, length=64, wr_id=1000000 + i)
                  for i in range(4)]
-        self.assertEqual(B.post(a, [write(i) for i in range(count)]), (0, count))
-        self.assertEqual(B.post(z, recvs), (0, 4))
+        self.assertEqual(post_status(a, [write(i) for i in range(count)]), (0, count))
+        self.assertEqual(post_status(z, recvs), (0, 4))
         posted = count
 
         start = time.monotonic()
-        rm = subprocess.Popen(['rdma', 'link', 'del', self.DEVICE])
+        rm = subprocess.Popen(['rdma', 'link', 'del', self.dev_name])
         try:
             # Each WRITE that succeeds is replaced, so that eight stay in
             # flight until the removal fails them, however fast they go.
             wcs = []
             while len(wcs) < posted:
-                wc = B.wait_wcs(a, 1, 120)[0]
+                wc = wait_wcs(a, 1, 120)[0]
                 wcs.append(wc)
                 self.assertIn(rm.poll(), (None, 0), '`rdma link del` failed')
                 self.assertLess(time.monotonic() - start, 300,
                                 'the removal did not reach ib_bulk in 300 s')
                 if wc.status == 0 and not any(w.status for w in wcs):
-                    ret = B.post(a, [write(posted)])
+                    ret = post_status(a, [write(posted)])
                     if ret == (errno.ENODEV, 0):
                         continue	# the removal came between two WRITEs
                     self.assertEqual(ret, (0, 1))
@@ -124,24 +125,24 @@ class DeviceRemovalTest(BulkTestCase):
             failed = sum(1 for w in wcs if w.status)
             self.assertGreater(failed, 0)
             self.assertLessEqual(failed, count)
-            self.assertEqual(sorted((w.wr_id, w.status) for w in B.wait_wcs(z, 4, 120)),
+            self.assertEqual(sorted((w.wr_id, w.status) for w in wait_wcs(z, 4, 120)),
                              [(1000000 + i, errno.ECANCELED) for i in range(4)])
             figure('device removed under POST', f'{failed} of {posted} WRITEs failed '
                    f'(ENODEV/ECONNRESET), the last {failed_after:.1f} s after `rdma link del`; '
                    'RECVs cancelled, new calls ENODEV, 0 bytes of finished WRITEs lost')
 
             # The endpoints stay until closed, but the device is gone.
-            self.assertEqual(B.post(a, [write(0)]), (errno.ENODEV, 0))
-            self.assertEqual(B.post(z, recvs[:1]), (errno.ENODEV, 0))
-            for what, call in (('reg_mr', lambda: B.MemoryRegion(a, B.address_of(abuf), 4096)),
-                               ('connect', lambda: B.Connection(a, self.guest_addr(), z.id)),
+            self.assertEqual(post_status(a, [write(0)]), (errno.ENODEV, 0))
+            self.assertEqual(post_status(z, recvs[:1]), (errno.ENODEV, 0))
+            for what, call in (('reg_mr', lambda: B.BulkMR(a, 4096)),
+                               ('connect', lambda: B.BulkConnection(a, self.guest_addr(), z.ep_id())),
                                ('grant', lambda: za.grant(zmr, 0, 4096, RW)),
-                               ('ep_open', lambda: B.Endpoint(ctx))):
+                               ('ep_open', lambda: B.BulkEndpoint(ctx))):
                 with self.subTest(call=what):
-                    with self.assertRaises(OSError) as cm:
+                    with self.assertRaises(PyverbsRDMAError) as cm:
                         call()
-                    self.assertEqual(cm.exception.errno, errno.ENODEV)
-            self.assertEqual(B.poll(a), [])
+                    self.assertEqual(cm.exception.error_code, errno.ENODEV)
+            self.assertEqual(a.poll(), [])
 
             # Closing works, in the usual order, and lets the removal end.
             za.revoke(g)
@@ -156,7 +157,7 @@ class DeviceRemovalTest(BulkTestCase):
                 for o in (az, za, amr, zmr, a, z, ctx):
                     try:
                         o.close()
-                    except OSError:
+                    except PyverbsRDMAError:
                         pass
                 rm.wait(timeout=120)
         self.restore_links()
@@ -168,11 +169,11 @@ class DeviceRemovalTest(BulkTestCase):
         Also 4 RECVs queued through the same ring that nobody sends to
         (Linux 6.12): the removal ends each with its one CQE.
         """
-        p = subprocess.Popen([TOOL, self.DEVICE, self.guest_addr(), 'removal', '32'],
+        p = subprocess.Popen([TOOL, self.dev_name, self.guest_addr(), 'removal', '32'],
                              stdout=subprocess.PIPE, text=True)
         try:
             self.assertEqual(p.stdout.readline(), 'submitted 32\n')
-            rm = subprocess.Popen(['rdma', 'link', 'del', self.DEVICE])
+            rm = subprocess.Popen(['rdma', 'link', 'del', self.dev_name])
             out, _ = p.communicate(timeout=300)
             self.assertEqual(p.returncode, 0, out)
             self.assertEqual(rm.wait(timeout=120), 0)

@@ -11,15 +11,13 @@ keep being served, and the kernel log stays clean (vm-run checks it).
 """
 
 import errno
-import mmap
 import os
 import subprocess
 import time
 
-from base import BulkTestCase, figure, ibbulk
+from .bulk_base import B, BIN, BulkTestCase, figure, post_status, wait_wcs
 
-B = ibbulk
-TOOL = os.path.join(ibbulk.TOP, 'build', 'tests', 'bin', 'bulk_bad_peer')
+TOOL = os.path.join(BIN, 'bulk_bad_peer')
 # A second address of the guest's eth0: the hostile node's.
 BAD_ADDR = '192.0.2.99'
 
@@ -54,6 +52,7 @@ EXPECTED = {
 class BadPeerTest(BulkTestCase):
 
     def setUp(self):
+        super().setUp()
         subprocess.run(['ip', 'addr', 'add', f'{BAD_ADDR}/24', 'dev', 'eth0'], check=True)
         self.addCleanup(subprocess.run, ['ip', 'addr', 'del', f'{BAD_ADDR}/24', 'dev', 'eth0'],
                         check=True)
@@ -63,14 +62,13 @@ class BadPeerTest(BulkTestCase):
         ctx = self.context()
         quiet = self.endpoint(ctx)
         target = self.endpoint(ctx)
-        buf = mmap.mmap(-1, 4096)
-        mr = B.MemoryRegion(target, B.address_of(buf), 4096)
+        mr = B.BulkMR(target, 4096)
         self.addCleanup(mr.close)
-        recv = B.Op(opcode=B.OP_RECV, mr=mr.ptr, length=4096, wr_id=9)
-        self.assertEqual(B.post(target, [recv]), (0, 1))
+        recv = B.BulkOp(opcode=B.OP_RECV, mr=mr, length=4096, wr_id=9)
+        self.assertEqual(post_status(target, [recv]), (0, 1))
 
         start = time.monotonic()
-        p = subprocess.run([TOOL, BAD_ADDR, self.guest_addr(), str(quiet.id), str(target.id)],
+        p = subprocess.run([TOOL, BAD_ADDR, self.guest_addr(), str(quiet.ep_id()), str(target.ep_id())],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            timeout=900)
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -85,12 +83,12 @@ class BadPeerTest(BulkTestCase):
         took = time.monotonic() - start
 
         # The RECV the forged key was aimed at failed; nothing else got it.
-        wc = B.wait_wcs(target, 1, 60)[0]
+        wc = wait_wcs(target, 1, 60)[0]
         self.assertEqual(wc.wr_id, 9)
         self.assertIn(wc.status, (errno.ECONNRESET, errno.EIO, errno.EPROTO, errno.EACCES))
         figure('malformed peer', f'{len(got)} corrupt, unknown or forged control messages '
                f'({killed} cost the sender its connection), 512 valid ones after, in '
                f'{took:.0f} s; the RECV a forged key aimed at: '
                f'{errno.errorcode[wc.status]}; other endpoints served')
-        self.assertEqual(B.poll(quiet), [])
+        self.assertEqual(quiet.poll(), [])
         self.check_transfer()

@@ -4,12 +4,14 @@
 import errno
 import os
 import select
+import socket
 import subprocess
-import unittest
+import sys
+import textwrap
 
-from base import BulkTestCase, ibbulk
+from .bulk_base import B, BIN, BulkTestCase, PyverbsRDMAError, child_env
 
-RAW = os.path.join(ibbulk.TOP, 'build', 'tests', 'bin', 'ep_create_raw')
+RAW = os.path.join(BIN, 'ep_create_raw')
 
 
 class EndpointTest(BulkTestCase):
@@ -17,67 +19,95 @@ class EndpointTest(BulkTestCase):
         ctx = self.context()
         ctx2 = self.context()
         eps = [self.endpoint(ctx) for _ in range(8)] + [self.endpoint(ctx2) for _ in range(8)]
-        ids = [ep.id for ep in eps]
+        ids = [ep.ep_id() for ep in eps]
         self.assertNotIn(0, ids)
         self.assertEqual(len(set(ids)), len(ids), ids)
-        fds = [ep.fd for ep in eps]
+        fds = [ep.ep_fd() for ep in eps]
         self.assertTrue(all(fd >= 0 for fd in fds), fds)
         self.assertEqual(len(set(fds)), len(fds))
 
     def test_closed_id_not_reused_at_once(self):
         ctx = self.context()
-        ep = ibbulk.Endpoint(ctx)
-        first = ep.id
+        ep = B.BulkEndpoint(ctx)
+        first = ep.ep_id()
         ep.close()
-        self.assertNotEqual(self.endpoint(ctx).id, first)
+        self.assertNotEqual(self.endpoint(ctx).ep_id(), first)
 
     def test_default_depth(self):
-        self.assertEqual(self.endpoint(self.context()).cq_depth, 1024)
+        self.assertEqual(self.endpoint(self.context()).ep_cq_depth(), 1024)
 
     def test_depth_rounded_up(self):
         ctx = self.context()
-        self.assertEqual(self.endpoint(ctx, cq_depth=100).cq_depth, 128)
-        self.assertEqual(self.endpoint(ctx, cq_depth=1).cq_depth, 1)
-        self.assertEqual(self.endpoint(ctx, cq_depth=65536).cq_depth, 65536)
+        self.assertEqual(self.endpoint(ctx, cq_depth=100).ep_cq_depth(), 128)
+        self.assertEqual(self.endpoint(ctx, cq_depth=1).ep_cq_depth(), 1)
+        self.assertEqual(self.endpoint(ctx, cq_depth=65536).ep_cq_depth(), 65536)
 
     def test_depth_too_large(self):
-        with self.assertRaises(OSError) as cm:
-            ibbulk.Endpoint(self.context(), cq_depth=65537)
-        self.assertEqual(cm.exception.errno, errno.EINVAL)
+        with self.assertRaises(PyverbsRDMAError) as cm:
+            B.BulkEndpoint(self.context(), cq_depth=65537)
+        self.assertEqual(cm.exception.error_code, errno.EINVAL)
 
     def test_unknown_comp_mask_refused_by_library(self):
-        with self.assertRaises(OSError) as cm:
-            ibbulk.Endpoint(self.context(), cq_depth=8, comp_mask=1 << 40)
-        self.assertEqual(cm.exception.errno, errno.EOPNOTSUPP)
+        with self.assertRaises(PyverbsRDMAError) as cm:
+            B.BulkEndpoint(self.context(), cq_depth=8, comp_mask=1 << 40)
+        self.assertEqual(cm.exception.error_code, errno.EOPNOTSUPP)
 
     def test_fd_quiet_without_completions(self):
         ep = self.endpoint(self.context())
         p = select.poll()
-        p.register(ep.fd, select.POLLIN | select.POLLERR | select.POLLHUP)
+        p.register(ep.ep_fd(), select.POLLIN | select.POLLERR | select.POLLHUP)
         self.assertEqual(p.poll(0), [])
 
     def test_fd_is_close_on_exec(self):
         import fcntl
         ep = self.endpoint(self.context())
-        self.assertTrue(fcntl.fcntl(ep.fd, fcntl.F_GETFD) & fcntl.FD_CLOEXEC)
+        self.assertTrue(fcntl.fcntl(ep.ep_fd(), fcntl.F_GETFD) & fcntl.FD_CLOEXEC)
 
     def test_uverbs_file_closed_first(self):
-        """Closing the device destroys the endpoint; its file reports it."""
-        ctx = ibbulk.Context(self.DEVICE)
-        ep = ibbulk.Endpoint(ctx)
-        ctx.close()
-        p = select.poll()
-        p.register(ep.fd, select.POLLIN)
-        events = dict(p.poll(1000))
-        self.assertTrue(events.get(ep.fd, 0) & (select.POLLERR | select.POLLHUP), events)
-        ep.close()
+        """The uverbs file goes first: the endpoint dies; its file reports it.
+
+        pyverbs closes an endpoint before its Context, so the order is
+        made by a child: it opens an endpoint, hands the endpoint's file
+        to this process (SCM_RIGHTS) and exits without closing anything;
+        its uverbs file closes with it while the endpoint's file lives on
+        here.
+        """
+        parent, child = socket.socketpair()
+        with parent, child:
+            p = subprocess.run([sys.executable, '-c', FD_PASSING_CHILD, self.dev_name,
+                                str(child.fileno())], pass_fds=[child.fileno()],
+                               env=child_env(), stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, timeout=120)
+            self.assertEqual(p.returncode, 0, p.stdout)
+            _, fds, _, _ = socket.recv_fds(parent, 16, 1)
+        self.assertEqual(len(fds), 1, p.stdout)
+        fd = fds[0]
+        self.addCleanup(os.close, fd)
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        events = dict(poller.poll(10000))
+        self.assertTrue(events.get(fd, 0) & (select.POLLERR | select.POLLHUP), events)
+
+
+# Opens an endpoint, sends its file down the socket argv[2], exits with
+# everything open (os._exit: no destructor runs).
+FD_PASSING_CHILD = textwrap.dedent('''
+    import os, socket, sys
+    from pyverbs.device import Context
+    import pyverbs.providers.bulk as B
+    ctx = Context(name=sys.argv[1])
+    ep = B.BulkEndpoint(ctx)
+    sock = socket.socket(fileno=int(sys.argv[2]))
+    socket.send_fds(sock, [b'x'], [ep.ep_fd()])
+    os._exit(0)
+''')
 
 
 class RawAttributeTest(BulkTestCase):
     """The kernel's own checks, reached with attributes the library never sends."""
 
     def raw(self, comp_mask=0, depth=0, reserved=0, trailing=0, *extra):
-        out = subprocess.run([RAW, self.DEVICE, str(comp_mask), str(depth), str(reserved),
+        out = subprocess.run([RAW, self.dev_name, str(comp_mask), str(depth), str(reserved),
                               str(trailing), *extra], stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True, check=True)
         return out.stdout.strip()
@@ -108,7 +138,7 @@ class ModulePinTest(BulkTestCase):
 
     def test_unload_refused_while_open_then_eopnotsupp(self):
         ctx = self.context()
-        ep = ibbulk.Endpoint(ctx)
+        ep = B.BulkEndpoint(ctx)
         res = self.modprobe('-r', 'ib_bulk')
         self.assertNotEqual(res.returncode, 0, 'ib_bulk unloaded with an endpoint open')
         self.assertTrue(os.path.isdir('/sys/module/ib_bulk'))
@@ -116,13 +146,9 @@ class ModulePinTest(BulkTestCase):
         res = self.modprobe('-r', 'ib_bulk')
         self.assertEqual(res.returncode, 0, res.stdout)
         self.addCleanup(lambda: self.modprobe('ib_bulk'))
-        with self.assertRaises(OSError) as cm:
-            ibbulk.Endpoint(ctx)
-        self.assertEqual(cm.exception.errno, errno.EOPNOTSUPP)
+        with self.assertRaises(PyverbsRDMAError) as cm:
+            B.BulkEndpoint(ctx)
+        self.assertEqual(cm.exception.error_code, errno.EOPNOTSUPP)
         res = self.modprobe('ib_bulk')
         self.assertEqual(res.returncode, 0, res.stdout)
         self.endpoint(ctx)
-
-
-if __name__ == '__main__':
-    unittest.main()

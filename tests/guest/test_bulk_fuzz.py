@@ -14,10 +14,10 @@ import random
 import subprocess
 import time
 
-from base import BulkTestCase, figure, rdma_count, ibbulk
-from test_bulk_raw_input import module_refs
+from .bulk_base import BIN, BulkTestCase, figure, rdma_count
+from .test_bulk_raw_input import module_refs
 
-TOOL = os.path.join(ibbulk.TOP, 'build', 'tests', 'bin', 'bulk_fuzz')
+TOOL = os.path.join(BIN, 'bulk_fuzz')
 CALLS = int(os.environ.get('BULK_FUZZ_CALLS', '100000'))
 
 
@@ -27,7 +27,7 @@ class FuzzTest(BulkTestCase):
         seed = int(os.environ.get('BULK_FUZZ_SEED', random.getrandbits(63)))
         mrs, refs = rdma_count('mr'), module_refs()
         start = time.monotonic()
-        p = subprocess.run([TOOL, self.DEVICE, self.guest_addr(), str(CALLS), str(seed)],
+        p = subprocess.run([TOOL, self.dev_name, self.guest_addr(), str(CALLS), str(seed)],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            timeout=1200)
         took = time.monotonic() - start

@@ -16,63 +16,65 @@ import os
 import subprocess
 import sys
 import textwrap
-import unittest
 
-from base import BulkTestCase, figure, ibbulk
+from .bulk_base import B, BulkTestCase, PyverbsRDMAError, child_env, figure, post_status, \
+    wait_wcs
 
-B = ibbulk
 SIZE = 64 * 1024
-LIB_DIR = os.path.dirname(os.path.abspath(ibbulk.__file__))
 
 # Drops to uid/gid 65534 with a 256 KiB RLIMIT_MEMLOCK and no CAP_IPC_LOCK.
 UNPRIVILEGED = textwrap.dedent('''
-    import errno, mmap, os, resource, sys
-    sys.path.insert(0, sys.argv[1])
+    import errno, os, resource, select, sys
     os.setgroups([]); os.setgid(65534); os.setuid(65534)
     limit = 256 * 1024
     resource.setrlimit(resource.RLIMIT_MEMLOCK, (limit, limit))
-    import ibbulk as B
-    dev, addr = sys.argv[2], sys.argv[3]
+    from pyverbs.device import Context
+    from pyverbs.pyverbs_error import PyverbsRDMAError
+    import pyverbs.providers.bulk as B
+    dev, addr = sys.argv[1], sys.argv[2]
+    def wait_wcs(ep, count):
+        wcs = []
+        while len(wcs) < count:
+            select.select([ep.ep_fd()], [], [], 120)
+            wcs += ep.poll(count - len(wcs))
+        return wcs
 ''')
 
 # Two endpoints of a user, WRITE, READ and SEND between them, all checked.
 USER_TRANSFER = UNPRIVILEGED + textwrap.dedent('''
     SIZE = 64 * 1024
-    ctx = B.Context(dev)
-    a, z = B.Endpoint(ctx), B.Endpoint(ctx)
-    abuf, zbuf = mmap.mmap(-1, 2 * SIZE), mmap.mmap(-1, 2 * SIZE)
+    ctx = Context(name=dev)
+    a, z = B.BulkEndpoint(ctx), B.BulkEndpoint(ctx)
+    amr = B.BulkMR(a, 2 * SIZE)
+    zmr = B.BulkMR(z, 2 * SIZE, B.ACCESS_REMOTE_READ | B.ACCESS_REMOTE_WRITE)
+    abuf, zbuf = amr.buf, zmr.buf
     abuf[:SIZE] = os.urandom(SIZE)
-    amr = B.MemoryRegion(a, B.address_of(abuf), 2 * SIZE)
-    zmr = B.MemoryRegion(z, B.address_of(zbuf), 2 * SIZE,
-                         B.ACCESS_REMOTE_READ | B.ACCESS_REMOTE_WRITE)
-    az = B.Connection(a, addr, z.id)
-    za = B.Connection(z, addr, a.id)
+    az = B.BulkConnection(a, addr, z.ep_id())
+    za = B.BulkConnection(z, addr, a.ep_id())
     g = za.grant(zmr, 0, SIZE, B.ACCESS_REMOTE_READ | B.ACCESS_REMOTE_WRITE)
     def one(ep, op):
-        ret, n = B.post(ep, [op])
-        assert (ret, n) == (0, 1), (ret, n)
-        wc = B.wait_wcs(ep, 1, 120)[0]
+        assert ep.post([op]) == 1
+        wc = wait_wcs(ep, 1)[0]
         assert wc.status == 0, wc
         return wc
-    one(a, B.Op(opcode=B.OP_WRITE, conn=az.ptr, mr=amr.ptr, length=SIZE, remote_grant=g))
+    one(a, B.BulkOp(opcode=B.OP_WRITE, conn=az, mr=amr, length=SIZE, remote_grant=g))
     assert zbuf[:SIZE] == abuf[:SIZE]
     print('write ok')
-    one(a, B.Op(opcode=B.OP_READ, conn=az.ptr, mr=amr.ptr, offset=SIZE, length=SIZE,
+    one(a, B.BulkOp(opcode=B.OP_READ, conn=az, mr=amr, offset=SIZE, length=SIZE,
                 remote_grant=g))
     assert abuf[SIZE:] == abuf[:SIZE]
     print('read ok')
-    assert B.post(z, [B.Op(opcode=B.OP_RECV, mr=zmr.ptr, offset=SIZE, length=4096)]) == (0, 1)
-    one(a, B.Op(opcode=B.OP_SEND, conn=az.ptr, mr=amr.ptr, offset=100, length=4096))
-    wc = B.wait_wcs(z, 1, 120)[0]
+    assert z.post([B.BulkOp(opcode=B.OP_RECV, mr=zmr, offset=SIZE, length=4096)]) == 1
+    one(a, B.BulkOp(opcode=B.OP_SEND, conn=az, mr=amr, offset=100, length=4096))
+    wc = wait_wcs(z, 1)[0]
     assert (wc.status, wc.byte_len) == (0, 4096), wc
     assert zbuf[SIZE:SIZE + 4096] == abuf[100:4196]
     print('send ok')
-    big = mmap.mmap(-1, 256 * 1024)
     try:
-        B.MemoryRegion(a, B.address_of(big), len(big))
+        B.BulkMR(a, 256 * 1024)
         print('past the limit: registered')
-    except OSError as e:
-        print('past the limit:', errno.errorcode[e.errno])
+    except PyverbsRDMAError as e:
+        print('past the limit:', errno.errorcode[e.error_code])
     za.revoke(g)
     for o in (az, za, amr, zmr, a, z, ctx):
         o.close()
@@ -81,19 +83,19 @@ USER_TRANSFER = UNPRIVILEGED + textwrap.dedent('''
 # Another user's process aims WRITEs and READs at grant ids around one it
 # was never given; prints each completion's status.
 GRANT_GUESSER = UNPRIVILEGED + textwrap.dedent('''
-    target_ep, grant = int(sys.argv[4]), int(sys.argv[5])
-    ctx = B.Context(dev)
-    ep = B.Endpoint(ctx)
-    buf = mmap.mmap(-1, 4096)
+    target_ep, grant = int(sys.argv[3]), int(sys.argv[4])
+    ctx = Context(name=dev)
+    ep = B.BulkEndpoint(ctx)
+    mr = B.BulkMR(ep, 4096)
+    buf = mr.buf
     buf[:] = b'\\xee' * 4096
-    mr = B.MemoryRegion(ep, B.address_of(buf), 4096)
-    conn = B.Connection(ep, addr, target_ep)
+    conn = B.BulkConnection(ep, addr, target_ep)
     guesses = [g for g in range(grant - 3, grant + 4) if g > 0]
-    ops = [B.Op(opcode=op, conn=conn.ptr, mr=mr.ptr, length=4096, remote_grant=g,
+    ops = [B.BulkOp(opcode=op, conn=conn, mr=mr, length=4096, remote_grant=g,
                 wr_id=g * 2 + (op == B.OP_READ))
            for g in guesses for op in (B.OP_WRITE, B.OP_READ)]
-    assert B.post(ep, ops) == (0, len(ops))
-    wcs = B.wait_wcs(ep, len(ops), 120)
+    assert ep.post(ops) == len(ops)
+    wcs = wait_wcs(ep, len(ops))
     print(' '.join(sorted({errno.errorcode.get(w.status, str(w.status)) for w in wcs})))
     print('read back', 'untouched' if buf[:] == b'\\xee' * 4096 else 'CHANGED')
     for o in (conn, mr, ep, ctx):
@@ -102,7 +104,7 @@ GRANT_GUESSER = UNPRIVILEGED + textwrap.dedent('''
 
 
 def run_child(script, *args):
-    res = subprocess.run([sys.executable, '-c', script, LIB_DIR, *map(str, args)],
+    res = subprocess.run([sys.executable, '-c', script, *map(str, args)], env=child_env(),
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                          timeout=300)
     return res.returncode, res.stdout
@@ -116,14 +118,14 @@ class IsolationTest(BulkTestCase):
         # Private, as a heap is: after fork() the child's copy is its own.
         abuf = mmap.mmap(-1, SIZE, flags=mmap.MAP_PRIVATE)
         zbuf = mmap.mmap(-1, SIZE)
-        amr = B.MemoryRegion(a, B.address_of(abuf), SIZE)
+        amr = B.BulkMR(a, abuf)
         self.addCleanup(amr.close)
-        zmr = B.MemoryRegion(z, B.address_of(zbuf), SIZE,
+        zmr = B.BulkMR(z, zbuf,
                              B.ACCESS_REMOTE_READ | B.ACCESS_REMOTE_WRITE)
         self.addCleanup(zmr.close)
-        az = B.Connection(a, self.guest_addr(), z.id)
+        az = B.BulkConnection(a, self.guest_addr(), z.ep_id())
         self.addCleanup(az.close)
-        za = B.Connection(z, self.guest_addr(), a.id)
+        za = B.BulkConnection(z, self.guest_addr(), a.ep_id())
         self.addCleanup(za.close)
         g = za.grant(zmr, 0, SIZE, B.ACCESS_REMOTE_READ | B.ACCESS_REMOTE_WRITE)
         self.addCleanup(za.revoke, g)
@@ -131,14 +133,14 @@ class IsolationTest(BulkTestCase):
 
     def write_lands(self, a, az, amr, g, abuf, zbuf):
         """a WRITEs all of amr through grant g; z's memory then equals a's."""
-        self.assertEqual(B.post(a, [B.Op(opcode=B.OP_WRITE, conn=az.ptr, mr=amr.ptr,
+        self.assertEqual(post_status(a, [B.BulkOp(opcode=B.OP_WRITE, conn=az, mr=amr,
                                          length=SIZE, remote_grant=g)]), (0, 1))
-        self.assertEqual(B.wait_wcs(a, 1, 120)[0].status, 0)
+        self.assertEqual(wait_wcs(a, 1, 120)[0].status, 0)
         self.assertEqual(zbuf[:], abuf[:])
 
     def test_unprivileged_user_moves_data(self):
         """uid 65534 under a 256 KiB RLIMIT_MEMLOCK: WRITE, READ, SEND, all checked."""
-        rc, out = run_child(USER_TRANSFER, self.DEVICE, self.guest_addr())
+        rc, out = run_child(USER_TRANSFER, self.dev_name, self.guest_addr())
         self.assertEqual(rc, 0, out)
         self.assertEqual(out.splitlines(), ['write ok', 'read ok', 'send ok',
                                             'past the limit: ENOMEM'])
@@ -150,7 +152,7 @@ class IsolationTest(BulkTestCase):
         a, z, abuf, zbuf, amr, zmr, az, za, g = self.pair()
         zbuf[:] = os.urandom(SIZE)
         before = zbuf[:]
-        rc, out = run_child(GRANT_GUESSER, self.DEVICE, self.guest_addr(), z.id, g)
+        rc, out = run_child(GRANT_GUESSER, self.dev_name, self.guest_addr(), z.ep_id(), g)
         self.assertEqual(rc, 0, out)
         self.assertEqual(out.splitlines(), ['EACCES', 'read back untouched'])
         self.assertEqual(zbuf[:], before)
@@ -194,27 +196,26 @@ class IsolationTest(BulkTestCase):
         out = []
         # The child's copy changes; the MR's pages stay the parent's.
         abuf[:] = b'\x22' * SIZE
-        ret, n = B.post(a, [B.Op(opcode=B.OP_WRITE, conn=az.ptr, mr=amr.ptr,
+        ret, n = post_status(a, [B.BulkOp(opcode=B.OP_WRITE, conn=az, mr=amr,
                                  length=SIZE, remote_grant=g)])
         out.append(f'post from parent MR: {errno.errorcode.get(ret, ret)}')
         try:
             za.grant(zmr, 0, 4096, B.ACCESS_REMOTE_READ)
             out.append('grant of parent MR: granted')
-        except OSError as e:
-            out.append(f'grant of parent MR: {errno.errorcode[e.errno]}')
-        ret = B.lib().ibv_bulk_dereg_mr(amr.ptr)
-        out.append(f'dereg of parent MR: {errno.errorcode.get(ret, ret)}')
+        except PyverbsRDMAError as e:
+            out.append(f'grant of parent MR: {errno.errorcode[e.error_code]}')
+        try:
+            amr.close()
+            out.append('dereg of parent MR: deregistered')
+        except PyverbsRDMAError as e:
+            out.append(f'dereg of parent MR: {errno.errorcode[e.error_code]}')
         # The endpoint itself, and the grant its peer gave it, are the
         # child's to use, with memory of its own (deregistered before it
         # exits: the parent could not, and the endpoint would stay busy).
-        own = B.MemoryRegion(a, B.address_of(abuf), SIZE)
-        B.post(a, [B.Op(opcode=B.OP_WRITE, conn=az.ptr, mr=own.ptr, length=SIZE,
+        own = B.BulkMR(a, abuf)
+        post_status(a, [B.BulkOp(opcode=B.OP_WRITE, conn=az, mr=own, length=SIZE,
                         remote_grant=g)])
-        out.append(f'own MR: status {B.wait_wcs(a, 1, 120)[0].status}')
+        out.append(f'own MR: status {wait_wcs(a, 1, 120)[0].status}')
         own.close()
         os.write(wr, ('\n'.join(out) + '\n').encode())
         return 0
-
-
-if __name__ == '__main__':
-    unittest.main()

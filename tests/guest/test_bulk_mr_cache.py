@@ -15,9 +15,8 @@ import re
 import time
 import unittest
 
-from base import BulkTestCase, figure, ibbulk, rdma_resources
+from .bulk_base import B, BulkTestCase, figure, post_status, rdma_resources, wait_wcs
 
-B = ibbulk
 SIZE = 1 << 20
 PARAM = '/sys/module/ib_bulk/parameters/mr_cache_size'
 
@@ -51,36 +50,37 @@ def device_mrs(length=SIZE):
 
 class MrCacheTest(BulkTestCase):
     def setUp(self):
+        super().setUp()
         with open(PARAM) as f:
             self.cache_size = int(f.read())
         if not self.cache_size:
             raise unittest.SkipTest('ib_bulk mr_cache_size is 0')
         ctx = self.context()
         # a's endpoint is closed by the test when it checks the release.
-        self.a = B.Endpoint(ctx)
+        self.a = B.BulkEndpoint(ctx)
         self.addCleanup(self.a.close)
         self.z = self.endpoint(ctx)
-        self.zbuf = mmap.mmap(-1, SIZE)
-        zmr = B.MemoryRegion(self.z, B.address_of(self.zbuf), SIZE, B.ACCESS_REMOTE_WRITE)
+        zmr = B.BulkMR(self.z, SIZE, B.ACCESS_REMOTE_WRITE)
+        self.zbuf = zmr.buf
         self.addCleanup(zmr.close)
-        self.az = B.Connection(self.a, self.guest_addr(), self.z.id)
+        self.az = B.BulkConnection(self.a, self.guest_addr(), self.z.ep_id())
         self.addCleanup(self.az.close)
-        za = B.Connection(self.z, self.guest_addr(), self.a.id)
+        za = B.BulkConnection(self.z, self.guest_addr(), self.a.ep_id())
         self.addCleanup(za.close)
         self.grant = za.grant(zmr, 0, SIZE, B.ACCESS_REMOTE_WRITE)
         self.addCleanup(za.revoke, self.grant)
 
     def reg(self, addr):
-        mr = B.MemoryRegion(self.a, addr, SIZE)
+        mr = B.BulkMR(self.a, SIZE, address=addr)
         self.addCleanup(mr.close)
         return mr
 
     def write_lands(self, mr, fill):
         """A WRITE of the whole MR to z; z must then hold SIZE bytes of fill."""
         self.zbuf[:] = bytes(SIZE)
-        self.assertEqual(B.post(self.a, [B.Op(opcode=B.OP_WRITE, conn=self.az.ptr, mr=mr.ptr,
+        self.assertEqual(post_status(self.a, [B.BulkOp(opcode=B.OP_WRITE, conn=self.az, mr=mr,
                                               length=SIZE, remote_grant=self.grant)]), (0, 1))
-        self.assertEqual(B.wait_wcs(self.a, 1, 120)[0].status, 0)
+        self.assertEqual(wait_wcs(self.a, 1, 120)[0].status, 0)
         self.assertEqual(self.zbuf[:], bytes([fill]) * SIZE)
 
     def close_a(self):
@@ -144,12 +144,12 @@ class MrCacheTest(BulkTestCase):
             addr = map_memory(fill=1)	# never registered: a fresh registration
             before = device_mrs()
             t0 = time.perf_counter()
-            mr = B.MemoryRegion(self.a, addr, SIZE)
+            mr = B.BulkMR(self.a, SIZE, address=addr)
             fresh.append(time.perf_counter() - t0)
             mine = device_mrs() - before
             mr.close()
             t0 = time.perf_counter()
-            mr = B.MemoryRegion(self.a, addr, SIZE)
+            mr = B.BulkMR(self.a, SIZE, address=addr)
             hit.append(time.perf_counter() - t0)
             self.assertEqual(device_mrs() - before, mine)
             mr.close()
@@ -198,11 +198,7 @@ class MrCacheTest(BulkTestCase):
         self.addCleanup(libc.munmap, base, n * SIZE)
         before = device_mrs()
         for i in range(n):
-            B.MemoryRegion(self.a, base + i * SIZE, SIZE).close()
+            B.BulkMR(self.a, SIZE, address=base + i * SIZE).close()
         self.assertEqual(len(device_mrs() - before), self.cache_size)
         self.close_a()
         self.assertEqual(device_mrs() - before, set())
-
-
-if __name__ == '__main__':
-    unittest.main()

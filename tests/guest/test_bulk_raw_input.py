@@ -12,9 +12,9 @@ the guest's kernel log must stay clean (vm-run checks it).
 import os
 import subprocess
 
-from base import BulkTestCase, ibbulk
+from .bulk_base import BIN, BulkTestCase
 
-TOOL = os.path.join(ibbulk.TOP, 'build', 'tests', 'bin', 'bulk_raw_input')
+TOOL = os.path.join(BIN, 'bulk_raw_input')
 
 EXPECTED = {
     'ep_create_resp_unwritable': 'EFAULT',
@@ -118,7 +118,7 @@ class RawInputTest(BulkTestCase):
 
     def test_every_case_gets_its_errno(self):
         refs = module_refs()
-        out = subprocess.run([TOOL, self.DEVICE, self.guest_addr()], stdout=subprocess.PIPE,
+        out = subprocess.run([TOOL, self.dev_name, self.guest_addr()], stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True, timeout=600)
         self.assertEqual(out.returncode, 0, out.stdout)
         lines = out.stdout.splitlines()

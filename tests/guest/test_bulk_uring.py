@@ -4,7 +4,7 @@
 tests/guest/bin/bulk_uring does the io_uring work with liburing; these
 tests hold the expectations. Two endpoints of one process over the
 guest's own address, as in test_bulk_ops. The 64 MiB case runs in the
-`large` stage (tests/large) on the kernel without KASAN.
+`large` stage (large_bulk_ops.py) on the kernel without KASAN.
 """
 
 import os
@@ -13,9 +13,9 @@ import signal
 import subprocess
 import time
 
-from base import BulkTestCase, figure, kernel_at_least, rdma_count, ibbulk
+from .bulk_base import BIN, BulkTestCase, figure, kernel_at_least, rdma_count
 
-TOOL = os.path.join(ibbulk.TOP, 'build', 'tests', 'bin', 'bulk_uring')
+TOOL = os.path.join(BIN, 'bulk_uring')
 # Linux 6.12 cancels a uring_cmd whose ring closes or whose task exits
 # (IORING_URING_CMD_CANCELABLE); 6.1 cannot, so it refuses RECVs there.
 URING_RECV = kernel_at_least(6, 12)
@@ -24,7 +24,7 @@ URING_RECV = kernel_at_least(6, 12)
 class UringTest(BulkTestCase):
 
     def tool(self, *args, timeout=600):
-        out = subprocess.run([TOOL, self.DEVICE, self.guest_addr(), *map(str, args)],
+        out = subprocess.run([TOOL, self.dev_name, self.guest_addr(), *map(str, args)],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                              timeout=timeout)
         return out.returncode, out.stdout
@@ -135,7 +135,7 @@ class UringTest(BulkTestCase):
         self.assertEqual((rc, out), (0, 'received 4\n'))
         self.assertEqual(rdma_count('mr'), mrs)
 
-        p = subprocess.Popen([TOOL, self.DEVICE, self.guest_addr(), 'recv', '64', '4', 'wait'],
+        p = subprocess.Popen([TOOL, self.dev_name, self.guest_addr(), 'recv', '64', '4', 'wait'],
                              stdout=subprocess.PIPE, text=True)
         self.assertEqual(p.stdout.readline(), 'received 4\n')
         self.assertEqual(p.stdout.readline(), 'waiting\n')
@@ -208,7 +208,7 @@ class UringTest(BulkTestCase):
 
     def test_process_killed_with_256_in_flight(self):
         mrs = rdma_count('mr')
-        p = subprocess.Popen([TOOL, self.DEVICE, self.guest_addr(), 'inflight', '256', 'close'],
+        p = subprocess.Popen([TOOL, self.dev_name, self.guest_addr(), 'inflight', '256', 'close'],
                              stdout=subprocess.PIPE, text=True)
         self.assertEqual(p.stdout.readline(), 'submitted 256\n')
         self.kill_and_wait_released(p, mrs, '256 io_uring WRITEs in flight')
@@ -216,7 +216,7 @@ class UringTest(BulkTestCase):
     def test_syscalls_per_operation(self):
         """Counted with strace: 32 WRITEs at depth 32 (reported, not judged here)."""
         out = subprocess.run(['strace', '-f', '-c', '-e', 'trace=io_uring_enter,ioctl', TOOL,
-                              self.DEVICE, self.guest_addr(), 'data', 'write', '4096', '32',
+                              self.dev_name, self.guest_addr(), 'data', 'write', '4096', '32',
                               '32'], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              timeout=600)
         self.assertEqual(out.stdout.strip(), 'ok ops=32', out.stderr)

@@ -10,33 +10,20 @@ import os
 import subprocess
 import sys
 import time
-import unittest
 
-from base import TOP, BulkTestCase, HAVE_PYVERBS, rdma_count
+from pyverbs.device import Context
 
-try:
-    import pyverbs.providers.bulk as B
-    HAVE_EXT = True
-except ImportError:
-    HAVE_EXT = False
-
-if HAVE_PYVERBS:
-    from pyverbs.device import Context
-    from pyverbs.pyverbs_error import PyverbsRDMAError, PyverbsUserError
+from .bulk_base import TOP, B, BulkTestCase, PyverbsRDMAError, PyverbsUserError, child_env, \
+    rdma_count
 
 SIZE = 1 << 20
 
 
 class PyverbsBulkTest(BulkTestCase):
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        if not HAVE_EXT:
-            raise unittest.SkipTest('pyverbs.providers.bulk not built (cython3, python3-dev)')
-
     def setUp(self):
-        self.ctx = Context(name=self.DEVICE)
+        super().setUp()
+        self.ctx = Context(name=self.dev_name)
         self.addCleanup(self.ctx.close)
 
     def wait(self, ep, count=1, timeout=60):
@@ -106,7 +93,7 @@ class PyverbsBulkTest(BulkTestCase):
                 call()
 
     def test_context_closed_first(self):
-        ctx = Context(name=self.DEVICE)
+        ctx = Context(name=self.dev_name)
         before = rdma_count('mr')
         ep = B.BulkEndpoint(ctx)
         mr = ep.reg_mr(SIZE)
@@ -123,9 +110,9 @@ class PyverbsBulkTest(BulkTestCase):
         ep.close()
 
     def test_example_pyverbs_write(self):
-        env = dict(os.environ, PYTHONPATH=os.path.join(TOP, 'build', 'python'))
+        env = child_env()
         res = subprocess.run([sys.executable, os.path.join(TOP, 'examples', 'pyverbs_write.py'),
-                              self.DEVICE, self.guest_addr()], env=env, timeout=300,
+                              self.dev_name, self.guest_addr()], env=env, timeout=300,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.assertEqual(res.returncode, 0, res.stdout)
         self.assertIn('landed intact', res.stdout)
@@ -135,7 +122,3 @@ class PyverbsBulkTest(BulkTestCase):
         import pyverbs.providers.mlx5.mlx5dv  # noqa: F401
         self.assertTrue(pyverbs.device.__file__.startswith('/usr/'), pyverbs.device.__file__)
         self.assertIn('/build/python/', B.__file__)
-
-
-if __name__ == '__main__':
-    unittest.main()

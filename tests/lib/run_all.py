@@ -17,13 +17,15 @@ keep the 6.1 backport alive. Stages, in order (all by default):
              format-patch series against 6.12, each patch checkpatch-clean,
              with kernel-doc on its exports, building with W=1 on its own
   harness    host-side tests of buildlib/vm-run; they boot guests
-  guest      the Python suite under tests/guest, in one guest
+  guest      the Python suite under tests/guest on rxe0, in one guest, run
+             by rdma-core's own run_tests.py (tests/lib/pyverbs_suite.py)
   siw        the transport's guest tests again on siw0, in a guest without
              rxe0 (RDMA CM would resolve the shared address to rxe0)
   removal    tests/guest/fault_device_removal.py: `rdma link del` under
              operations in flight, once on rxe0 and once on siw0, each in a
              guest and a Python process of its own
-  large      tests/large (64 MiB operations) on the kernel without KASAN,
+  large      tests/guest/large_bulk_ops.py (64 MiB operations) on the kernel
+             without KASAN,
              once on rxe0 and once on siw0
   pair       tests/pair/run-pair: rdma-bulk between two guests
   load       tests/pair/load-pair: 32 processes x 4 endpoints a side over
@@ -231,21 +233,27 @@ def stage_guest():
         fail('guest', 'userspace build failed')
         return
     rc, out = run('guest', ['buildlib/vm-run', '--timeout', timeout(1500), '--',
-                            PY, 'tests/lib/suite.py', 'tests/guest'])
+                            *guest_suite('rxe0')])
     add_counts_from('guest', rc, out)
 
 
 # The guest tests that exercise the transport rather than rxe itself.
 SIW_TESTS = ['test_bulk_ep', 'test_bulk_mr', 'test_bulk_ops', 'test_bulk_raw_input',
              'test_bulk_uring', 'test_bulk_isolation', 'test_bulk_fuzz', 'test_bulk_bad_peer',
-             'test_pyverbs_bulk']
+             'test_pyverbs_bulk', 'test_devices']
 
 
-def stage_on_device(name, device, secs, argv, env=None):
-    """A guest run whose tests must all run: a skip means a missing device."""
+def guest_suite(device, *names):
+    """The guest command that runs tests/guest (all, or NAMES) on DEVICE."""
+    return [PY, 'tests/lib/pyverbs_suite.py', '--dev', device, '-v', *names]
+
+
+def stage_on_device(name, device, secs, names, env=None):
+    """A guest with DEVICE alone, whose tests must all run: a skip means a
+    missing device."""
     links = {'rxe0': 'rxe0:rxe', 'siw0': 'siw0:siw'}[device]
-    rc, out = run(name, ['buildlib/vm-run', '--timeout', timeout(secs), '--', 'env',
-                         f'BULK_TEST_DEVICE={device}', *argv],
+    rc, out = run(name, ['buildlib/vm-run', '--timeout', timeout(secs), '--',
+                         *guest_suite(device, *names)],
                   env={'VM_RDMA_LINKS': links, **(env or {})})
     add_counts_from(name, rc, out)
     m = COUNTS.findall(out)
@@ -257,7 +265,7 @@ def stage_siw():
     if not build_userspace():
         fail('siw', 'userspace build failed')
         return
-    stage_on_device('siw', 'siw0', 1200, [PY, 'tests/lib/suite.py', 'tests/guest', *SIW_TESTS])
+    stage_on_device('siw', 'siw0', 1200, SIW_TESTS)
 
 
 def stage_removal():
@@ -266,8 +274,7 @@ def stage_removal():
         fail('removal', 'userspace build failed')
         return
     for device in ('rxe0', 'siw0'):
-        stage_on_device(f'removal-{device}', device, 600,
-                        [PY, 'tests/lib/suite.py', 'tests/guest', 'fault_device_removal'])
+        stage_on_device(f'removal-{device}', device, 600, ['fault_device_removal'])
 
 
 def stage_large():
@@ -280,8 +287,7 @@ def stage_large():
         fail('large', 'the perf kernel does not build')
         return
     for device in ('rxe0', 'siw0'):
-        stage_on_device(f'large-{device}', device, 600,
-                        [PY, 'tests/lib/suite.py', 'tests/large'],
+        stage_on_device(f'large-{device}', device, 600, ['large_bulk_ops'],
                         env={'RDMA_BULK_KERNEL_FLAVOR': 'perf'})
 
 
@@ -366,8 +372,7 @@ def stage_old_kernel(kver=OLD_KERNEL):
     stage_series(kver, f'series-{kver}')
     if build_userspace():
         rc, out = run(f'guest-{kver}', ['buildlib/vm-run', '--timeout', timeout(1200), '--',
-                                        PY, 'tests/lib/suite.py', 'tests/guest',
-                                        *OLD_KERNEL_TESTS], env=env)
+                                        *guest_suite('rxe0', *OLD_KERNEL_TESTS)], env=env)
         add_counts_from(f'guest-{kver}', rc, out)
     else:
         fail(f'guest-{kver}', 'userspace build failed')

@@ -24,6 +24,7 @@ from libc.string cimport memset
 from pyverbs.base cimport PyverbsCM, close_weakrefs
 from pyverbs.device cimport Context
 cimport pyverbs.providers.bulk.libibbulk as b
+cimport pyverbs.providers.bulk.librdmabulk as rb
 
 from pyverbs.pyverbs_error import PyverbsRDMAError, PyverbsUserError
 
@@ -127,7 +128,8 @@ cdef class BulkEndpoint(PyverbsCM):
 
     def post(self, ops):
         """ibv_bulk_post(): all of @ops (BulkOp), in order; returns how
-        many were posted. An error raises with the count in its message."""
+        many were posted. An error raises PyverbsRDMAError whose `posted`
+        says how many were accepted before the refused one."""
         cdef unsigned int posted = 0
         cdef b.ibv_bulk_op *arr
         cdef bytearray store
@@ -140,7 +142,9 @@ cdef class BulkEndpoint(PyverbsCM):
             (<BulkOp?>op)._fill(&arr[i])
         rc = b.ibv_bulk_post(self._live(), arr, n, &posted)
         if rc:
-            raise PyverbsRDMAError(f'post failed after {posted} of {n}', rc)
+            err = PyverbsRDMAError(f'post failed after {posted} of {n}', rc)
+            err.posted = posted
+            raise err
         return posted
 
     def poll(self, num=16):
@@ -213,8 +217,10 @@ def cqe_to_wc(cqe):
 
 cdef class BulkMR(PyverbsCM):
     """ibv_bulk_reg_mr(): @buf is a length (an anonymous mapping of that
-    many bytes is made) or a writable buffer (a bytearray, an mmap...),
-    kept alive as long as the MR."""
+    many bytes is made) or a writable buffer (a bytearray, an mmap, a
+    memoryview slice...), kept alive as long as the MR. As pyverbs' MR,
+    @address (with @buf a length) registers memory the caller maps and
+    keeps mapped itself; the MR then has no `buf`."""
     cdef b.ibv_bulk_mr *mr
     cdef BulkEndpoint ep
     cdef object mem
@@ -223,18 +229,24 @@ cdef class BulkMR(PyverbsCM):
     cdef readonly uint64_t addr
     cdef readonly uint64_t length
 
-    def __init__(self, BulkEndpoint ep not None, buf, access=0):
+    def __init__(self, BulkEndpoint ep not None, buf, access=0, address=None):
         super().__init__()
-        if isinstance(buf, int):
-            if buf <= 0:
-                raise PyverbsUserError('an MR of zero bytes')
-            buf = mmap.mmap(-1, buf)
-        PyObject_GetBuffer(buf, &self.view, PyBUF_WRITABLE)
-        self.have_view = True
-        self.mem = buf
-        self.addr = <uint64_t>self.view.buf
-        self.length = self.view.len
-        self.mr = b.ibv_bulk_reg_mr(ep._live(), self.view.buf, self.view.len, access)
+        if address is not None:
+            if not isinstance(buf, int):
+                raise PyverbsUserError('with an address, buf is the length')
+            self.addr = address
+            self.length = buf
+        else:
+            if isinstance(buf, int):
+                if buf <= 0:
+                    raise PyverbsUserError('an MR of zero bytes')
+                buf = mmap.mmap(-1, buf)
+            PyObject_GetBuffer(buf, &self.view, PyBUF_WRITABLE)
+            self.have_view = True
+            self.mem = buf
+            self.addr = <uint64_t>self.view.buf
+            self.length = self.view.len
+        self.mr = b.ibv_bulk_reg_mr(ep._live(), <void *>self.addr, self.length, access)
         if self.mr == NULL:
             err = errno
             self._release()
@@ -268,6 +280,8 @@ cdef class BulkMR(PyverbsCM):
         """The registered memory, as a writable memoryview."""
         if self.mr == NULL:
             raise PyverbsUserError('the MR is closed')
+        if self.mem is None:
+            raise PyverbsUserError('an MR at a given address has no buffer')
         return memoryview(self.mem)
 
 
@@ -396,3 +410,55 @@ cdef class BulkWC:
     def __repr__(self):
         return (f'BulkWC(wr_id={self.wr_id}, opcode={self.opcode}, status={self.status}, '
                 f'byte_len={self.byte_len}, imm={self.imm}, src_ep={self.src_ep})')
+
+
+# librdmabulk (<rdma/rdma_bulk.h>): its two calls keep their rdma_ prefix,
+# as the C ones do, so that neither reads as a bulk.h call.
+
+cdef BulkEndpoint _endpoint_of(b.ibv_bulk_ep *ep):
+    """A BulkEndpoint for @ep on a context librdmacm opened (and keeps
+    open for the process): there is no pyverbs Context to hang it on."""
+    cdef BulkEndpoint o = BulkEndpoint.__new__(BulkEndpoint)
+    PyverbsCM.__init__(o)
+    o.ep = ep
+    o.mrs = weakref.WeakSet()
+    o.conns = weakref.WeakSet()
+    return o
+
+
+def rdma_ep_open(local_addr=None, cq_depth=0):
+    """rdma_bulk_ep_open(): an endpoint on the device of @local_addr (an
+    IPv4 address or host name; None: the first device with an active
+    port)."""
+    cdef b.ibv_bulk_ep_init_attr attr
+    cdef b.ibv_bulk_ep *ep
+    memset(&attr, 0, sizeof(attr))
+    if cq_depth:
+        attr.comp_mask = b.IBV_BULK_EP_INIT_ATTR_CQ_DEPTH
+        attr.cq_depth = cq_depth
+    addr = local_addr.encode() if local_addr is not None else None
+    ep = rb.rdma_bulk_ep_open(<const char *>addr if addr is not None else NULL, &attr)
+    if ep == NULL:
+        _raise('rdma_ep_open', errno)
+    return _endpoint_of(ep)
+
+
+def rdma_connect(BulkEndpoint ep not None, host, port, uint32_t remote_ep_id):
+    """rdma_bulk_connect(): a connection to endpoint @remote_ep_id of @host
+    (address or name) at @port (number or service name; None: the
+    transport's port)."""
+    cdef BulkConnection c
+    cdef b.ibv_bulk_conn *conn
+    h = host.encode()
+    p = str(port).encode() if port is not None else None
+    conn = rb.rdma_bulk_connect(ep._live(), h, <const char *>p if p is not None else NULL,
+                                remote_ep_id)
+    if conn == NULL:
+        _raise('rdma_connect', errno)
+    c = BulkConnection.__new__(BulkConnection)
+    PyverbsCM.__init__(c)
+    c.conn = conn
+    c.ep = ep
+    c.grants = None
+    ep.conns.add(c)
+    return c
