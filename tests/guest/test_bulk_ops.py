@@ -524,6 +524,8 @@ class SharingAndLifetimeTest(LoopbackCase):
         p = subprocess.Popen([sys.executable, '-c', GRANTING_CHILD.format(
             dev=self.dev_name, ip=self.ip, aid=self.a.ep_id())],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=child_env())
+        self.addCleanup(p.stdout.close)
+        self.addCleanup(p.stdin.close)
         self.addCleanup(p.kill)
         ep_id, g = (int(x) for x in p.stdout.readline().split())
         c = self.conn(self.a, ep_id)

@@ -12,9 +12,9 @@ import sys
 import time
 
 from pyverbs.device import Context
+from pyverbs.pyverbs_error import PyverbsUserError
 
-from .bulk_base import TOP, B, BulkTestCase, PyverbsRDMAError, PyverbsUserError, child_env, \
-    rdma_count
+from .bulk_base import TOP, B, BulkTestCase, PyverbsRDMAError, child_env, rdma_count
 
 SIZE = 1 << 20
 

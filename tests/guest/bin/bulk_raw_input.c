@@ -552,6 +552,11 @@ int main(int argc, char **argv)
 	op = good_op();
 	report("post_after_all", post_raw(s.ep->fd, &op, sizeof(op), true,
 					  &posted) ?: reap(1));
+	/*
+	 * libibbulk refuses to close an endpoint that still has MRs and
+	 * connections (pyverbs never asks: it closes them first).
+	 */
+	report("lib_ep_close_busy", ibv_bulk_ep_close(s.ep));
 	if (ibv_bulk_revoke(s.conn, s.grant) || ibv_bulk_disconnect(s.conn) ||
 	    ibv_bulk_dereg_mr(s.mr) || ibv_bulk_dereg_mr(s.mr2) ||
 	    ibv_bulk_dereg_mr(s.pad) ||
