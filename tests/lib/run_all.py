@@ -40,7 +40,8 @@ keep the 6.1 backport alive. Stages, in order (all by default):
   6.1        on Linux 6.1 (the backport: kernel/patches/6.1): kernel-check,
              series, the transport's, io_uring's and raw input's guest
              tests on rxe0 (test_bulk_ep, _mr, _ops, _uring, _raw_input,
-             and test_rxe_ud_send_error, the rxe fix's own test), the
+             and test_rxe_ud_send_error and test_rxe_qp_destroy_race, the
+             rxe fixes' own tests), the
              rdma-core suite against its 6.1 baseline and
              `faults-pair partition` (the reconnect that 0005 fixes)
 
@@ -358,7 +359,8 @@ def stage_rdma_core(write, kver=KERNEL, name='rdma-core'):
 
 # What the 6.1 stage runs in its guest: the transport, io_uring, raw input.
 OLD_KERNEL_TESTS = ['test_bulk_ep', 'test_bulk_mr', 'test_bulk_ops', 'test_bulk_uring',
-                    'test_bulk_raw_input', 'test_rxe_ud_send_error']
+                    'test_bulk_raw_input', 'test_rxe_ud_send_error',
+                    'test_rxe_qp_destroy_race']
 
 
 def stage_old_kernel(kver=OLD_KERNEL):
