@@ -98,6 +98,9 @@ class Hub:
                 for key, events in self.sel.select():
                     if key.data is None:
                         return
+                    # Closed earlier in this pass (a send to it failed).
+                    if key.data.closed:
+                        continue
                     if events & selectors.EVENT_READ:
                         self._read(key.data)
                     if events & selectors.EVENT_WRITE and not key.data.closed:
@@ -112,7 +115,13 @@ class Hub:
         self.sel.modify(p.hub_end, events, p)
 
     def _close(self, p):
-        """A guest whose qemu exited (or was killed) takes nothing more."""
+        """A guest whose qemu exited (or was killed) takes nothing more.
+
+        Its port can fail twice in one pass (a send to it, then its EOF):
+        closing is done once.
+        """
+        if p.closed:
+            return
         p.closed = True
         p.out.clear()
         p.out_off = 0
