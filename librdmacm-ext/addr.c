@@ -13,19 +13,16 @@
 
 #define EXPORT __attribute__((visibility("default")))
 
-/* getaddrinfo() for one IPv4 address; 0 or a positive errno. */
-static int resolve(const char *host, const char *port, int flags,
-		   struct sockaddr_in *sin)
+/* getaddrinfo() for IPv6 and IPv4 alike; 0 or a positive errno. */
+static int resolve(const char *host, const char *port, struct addrinfo **ai)
 {
-	struct addrinfo hints = { .ai_family = AF_INET, .ai_flags = flags };
-	struct addrinfo *ai;
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+				  .ai_socktype = SOCK_STREAM };
 	int ret;
 
-	ret = getaddrinfo(host, port, &hints, &ai);
+	ret = getaddrinfo(host, port, &hints, ai);
 	if (ret)
 		return ret == EAI_SYSTEM ? errno : EHOSTUNREACH;
-	memcpy(sin, ai->ai_addr, sizeof(*sin));
-	freeaddrinfo(ai);
 	return 0;
 }
 
@@ -57,36 +54,49 @@ static struct ibv_context *first_active(void)
 	return found;
 }
 
-/* The device an address belongs to, by binding an RDMA CM id to it. */
+/* The device @addr belongs to, by binding an RDMA CM id to it. */
+static struct ibv_context *device_of_addr(struct rdma_event_channel *ch,
+					  struct sockaddr *addr, int *err)
+{
+	struct ibv_context *ctx = NULL;
+	struct rdma_cm_id *id;
+
+	if (rdma_create_id(ch, &id, NULL, RDMA_PS_TCP)) {
+		*err = errno;
+		return NULL;
+	}
+	if (rdma_bind_addr(id, addr))
+		*err = errno == EADDRNOTAVAIL ? ENODEV : errno;
+	else if (!id->verbs)
+		*err = ENODEV;	/* an address of no RDMA device */
+	else
+		ctx = id->verbs;
+	rdma_destroy_id(id);
+	return ctx;
+}
+
+/* The device of the first of @local_addr's addresses that has one. */
 static struct ibv_context *device_of(const char *local_addr)
 {
 	struct rdma_event_channel *ch;
 	struct ibv_context *ctx = NULL;
-	struct sockaddr_in sin;
-	struct rdma_cm_id *id;
+	struct addrinfo *ai, *a;
 	int ret;
 
-	ret = resolve(local_addr, NULL, 0, &sin);
+	ret = resolve(local_addr, NULL, &ai);
 	if (ret) {
 		errno = ret;
 		return NULL;
 	}
 	ch = rdma_create_event_channel();
-	if (!ch)
+	if (!ch) {
+		freeaddrinfo(ai);
 		return NULL;
-	if (rdma_create_id(ch, &id, NULL, RDMA_PS_TCP)) {
-		ret = errno;
-		goto out;
 	}
-	if (rdma_bind_addr(id, (struct sockaddr *)&sin))
-		ret = errno == EADDRNOTAVAIL ? ENODEV : errno;
-	else if (!id->verbs)
-		ret = ENODEV;	/* an address of no RDMA device */
-	else
-		ctx = id->verbs;
-	rdma_destroy_id(id);
-out:
+	for (a = ai; a && !ctx; a = a->ai_next)
+		ctx = device_of_addr(ch, a->ai_addr, &ret);
 	rdma_destroy_event_channel(ch);
+	freeaddrinfo(ai);
 	if (!ctx)
 		errno = ret;
 	return ctx;
@@ -108,19 +118,29 @@ EXPORT struct ibv_bulk_conn *rdma_bulk_connect(struct ibv_bulk_ep *ep,
 					       const char *port,
 					       uint32_t remote_ep_id)
 {
-	struct sockaddr_in sin;
+	struct ibv_bulk_conn *conn = NULL;
+	struct addrinfo *ai, *a;
 	int ret;
 
 	if (!ep || !host) {
 		errno = EINVAL;
 		return NULL;
 	}
-	ret = resolve(host, port, 0, &sin);
+	ret = resolve(host, port, &ai);
 	if (ret) {
 		errno = ret;
 		return NULL;
 	}
-	if (!port)
-		sin.sin_port = 0;
-	return ibv_bulk_connect(ep, (struct sockaddr *)&sin, remote_ep_id);
+	/* In getaddrinfo()'s order, as a TCP client tries them. */
+	for (a = ai; a && !conn; a = a->ai_next) {
+		if (a->ai_family != AF_INET && a->ai_family != AF_INET6)
+			continue;
+		conn = ibv_bulk_connect(ep, a->ai_addr, remote_ep_id);
+		if (!conn)
+			ret = errno;
+	}
+	freeaddrinfo(ai);
+	if (!conn)
+		errno = ret ?: EHOSTUNREACH;
+	return conn;
 }

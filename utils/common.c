@@ -86,43 +86,89 @@ struct ibv_context *open_device(const char *name)
 	return ctx;
 }
 
-int tcp_socket(const char *host, const char *port, struct sockaddr_in *peer)
+/* A connected socket to the first of @host's addresses that answers. */
+static int tcp_connect(const char *host, const char *port,
+		       struct sockaddr_storage *peer)
 {
-	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM,
-				  .ai_flags = host ? 0 : AI_PASSIVE };
-	struct addrinfo *ai;
-	socklen_t len = sizeof(*peer);
-	int fd, lfd, one = 1, ret;
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+				  .ai_socktype = SOCK_STREAM };
+	struct addrinfo *ai, *a;
+	int fd, ret, tries;
 
 	ret = getaddrinfo(host, port, &hints, &ai);
 	if (ret) {
-		fprintf(stderr, "%s: %s: %s\n", tool_name, host ? host : "listen",
-			gai_strerror(ret));
+		fprintf(stderr, "%s: %s: %s\n", tool_name, host, gai_strerror(ret));
 		exit(1);
 	}
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0)
-		die("socket", errno);
-	if (host) {
-		/* The server may still be starting: retry for 2 minutes. */
-		for (ret = 0; connect(fd, ai->ai_addr, ai->ai_addrlen); ret++) {
-			if (ret == 1200)
-				die("connect", errno);
-			usleep(100000);
+	/* The server may still be starting: retry for 2 minutes. */
+	for (tries = 0;; tries++) {
+		for (a = ai; a; a = a->ai_next) {
+			fd = socket(a->ai_family, SOCK_STREAM, 0);
+			if (fd < 0)
+				continue;
+			if (!connect(fd, a->ai_addr, a->ai_addrlen)) {
+				memcpy(peer, a->ai_addr, a->ai_addrlen);
+				freeaddrinfo(ai);
+				return fd;
+			}
+			ret = errno;
+			close(fd);
 		}
-		memcpy(peer, ai->ai_addr, sizeof(*peer));
-	} else {
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 1))
-			die("listen", errno);
-		lfd = fd;
-		fd = accept(lfd, (struct sockaddr *)peer, &len);
-		if (fd < 0)
-			die("accept", errno);
-		close(lfd);
+		if (tries == 1200)
+			die("connect", ret);
+		usleep(100000);
 	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+/* One client accepted on @port of every IPv6 and IPv4 address. */
+static int tcp_accept(const char *port, struct sockaddr_storage *peer)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE };
+	socklen_t len = sizeof(*peer);
+	int fd, lfd, one = 1, zero = 0, ret;
+	struct addrinfo *ai;
+
+	/* Dual stack where the host has IPv6: an IPv4 client reads v4-mapped. */
+	hints.ai_family = AF_INET6;
+	ret = getaddrinfo(NULL, port, &hints, &ai);
+	lfd = ret ? -1 : socket(AF_INET6, SOCK_STREAM, 0);
+	if (lfd < 0) {
+		if (!ret)
+			freeaddrinfo(ai);
+		hints.ai_family = AF_INET;
+		ret = getaddrinfo(NULL, port, &hints, &ai);
+		if (ret) {
+			fprintf(stderr, "%s: listen: %s\n", tool_name, gai_strerror(ret));
+			exit(1);
+		}
+		lfd = socket(AF_INET, SOCK_STREAM, 0);
+		if (lfd < 0)
+			die("socket", errno);
+	} else {
+		setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	}
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(lfd, ai->ai_addr, ai->ai_addrlen) || listen(lfd, 1))
+		die("listen", errno);
 	freeaddrinfo(ai);
-	peer->sin_port = 0;
+	fd = accept(lfd, (struct sockaddr *)peer, &len);
+	if (fd < 0)
+		die("accept", errno);
+	close(lfd);
+	return fd;
+}
+
+int tcp_socket(const char *host, const char *port, struct sockaddr_storage *peer)
+{
+	int fd, one = 1;
+
+	fd = host ? tcp_connect(host, port, peer) : tcp_accept(port, peer);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/* The transport's own port, not the TCP one. */
+	if (peer->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)peer)->sin6_port = 0;
+	else
+		((struct sockaddr_in *)peer)->sin_port = 0;
 	return fd;
 }

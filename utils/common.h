@@ -22,9 +22,10 @@ struct ibv_context *open_device(const char *name);
 /*
  * The side channel: the client (with @host) connects, retrying for two
  * minutes while the server starts; the server accepts one client. @peer
- * is the other side's address with port 0, ready for ibv_bulk_connect().
+ * is the other side's address (IPv6 or IPv4; an IPv4 client of the dual-stack
+ * server reads as v4-mapped IPv6) with port 0, ready for ibv_bulk_connect().
  */
-int tcp_socket(const char *host, const char *port, struct sockaddr_in *peer);
+int tcp_socket(const char *host, const char *port, struct sockaddr_storage *peer);
 void xfer(int fd, void *buf, size_t len, bool out);
 
 /* What the server tells the client, in network byte order. */

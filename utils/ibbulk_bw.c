@@ -261,7 +261,7 @@ static void report(const struct opts *o, uint64_t ops, double t)
 static int run_one(struct opts o, struct span *span)
 {
 	struct ibv_bulk_op tmpl = {};
-	struct sockaddr_in peer;
+	struct sockaddr_storage peer;
 	struct ibv_bulk_conn *conn;
 	struct ibv_bulk_mr *mr;
 	struct ibv_bulk_ep *ep;

@@ -248,7 +248,7 @@ static void report(const struct opts *o, double *lat, unsigned int n)
  */
 static int run_one(const struct opts *o, const char *port, double *lat)
 {
-	struct sockaddr_in peer;
+	struct sockaddr_storage peer;
 	struct hello mine = {}, theirs = {};
 	struct side s = {};
 	struct ibv_context *ctx;

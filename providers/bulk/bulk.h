@@ -51,9 +51,11 @@ struct ibv_bulk_mr *ibv_bulk_reg_mr(struct ibv_bulk_ep *ep, void *addr,
 int ibv_bulk_dereg_mr(struct ibv_bulk_mr *mr);
 
 /*
- * A handle on endpoint @remote_ep_id of the node at @node (IPv4; port 0
- * means the transport's default). Every handle to a node shares the one
- * RC connection the kernel keeps to it.
+ * A handle on endpoint @remote_ep_id of the node at @node (a struct
+ * sockaddr_in or sockaddr_in6; port 0 means the transport's default; an
+ * IPv6 link-local address needs its sin6_scope_id). Every handle to a node
+ * shares the one RC connection the kernel keeps to it; an IPv4-mapped IPv6
+ * address is the IPv4 node.
  */
 struct ibv_bulk_conn *ibv_bulk_connect(struct ibv_bulk_ep *ep,
 				       const struct sockaddr *node,

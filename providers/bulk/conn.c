@@ -41,13 +41,21 @@ EXPORT struct ibv_bulk_conn *ibv_bulk_connect(struct ibv_bulk_ep *ep,
 	struct ib_uverbs_attr *handle;
 	struct ibv_bulk_conn *conn;
 	struct bulk_ioctl cmd;
+	size_t alen;
 	int ret;
 
 	if (!ep || !node || !remote_ep_id) {
 		errno = EINVAL;
 		return NULL;
 	}
-	if (node->sa_family != AF_INET) {
+	switch (node->sa_family) {
+	case AF_INET:
+		alen = sizeof(struct sockaddr_in);
+		break;
+	case AF_INET6:
+		alen = sizeof(struct sockaddr_in6);
+		break;
+	default:
 		errno = EAFNOSUPPORT;
 		return NULL;
 	}
@@ -61,8 +69,7 @@ EXPORT struct ibv_bulk_conn *ibv_bulk_connect(struct ibv_bulk_ep *ep,
 			UVERBS_METHOD_BULK_CONN_CONNECT, ep->driver_id);
 	handle = bulk_ioctl_new(&cmd, UVERBS_ATTR_BULK_CONN_CONNECT_HANDLE);
 	bulk_ioctl_obj(&cmd, UVERBS_ATTR_BULK_CONN_CONNECT_EP, ep->fd);
-	bulk_ioctl_ptr_in(&cmd, UVERBS_ATTR_BULK_CONN_CONNECT_ADDR, node,
-			  sizeof(struct sockaddr_in));
+	bulk_ioctl_ptr_in(&cmd, UVERBS_ATTR_BULK_CONN_CONNECT_ADDR, node, alen);
 	bulk_ioctl_ptr_in(&cmd, UVERBS_ATTR_BULK_CONN_CONNECT_CMD, &kcmd,
 			  sizeof(kcmd));
 	bulk_ioctl_ptr_out(&cmd, UVERBS_ATTR_BULK_CONN_CONNECT_RESP, &resp,

@@ -52,6 +52,26 @@ def rdma_count(what):
     return len(rdma_resources(what))
 
 
+def bulk_connections(device):
+    """ib_bulk's connected RDMA CM ids on DEVICE, as (source, destination)
+    address pairs without ports: a loopback connection is two of them."""
+    import json
+    out = subprocess.run(['rdma', '-j', 'resource', 'show', 'cm_id'], stdout=subprocess.PIPE,
+                         text=True, check=True).stdout
+    return sorted((c['src-addr'].rsplit(':', 1)[0], c['dst-addr'].rsplit(':', 1)[0])
+                  for c in json.loads(out)
+                  if c.get('ifname') == device and c.get('comm') == 'ib_bulk' and
+                  c.get('state') == 'CONNECT')
+
+
+def user_rc_qps(device):
+    """The RC QPs of processes (not the kernel's) on DEVICE."""
+    out = subprocess.run(['rdma', 'resource', 'show', 'qp', 'link', f'{device}/1'],
+                         stdout=subprocess.PIPE, text=True, check=True).stdout
+    return sum(1 for line in out.splitlines()
+               if ' type RC ' in line and '[ib_bulk]' not in line)
+
+
 def kernel_at_least(major, minor):
     """Whether the guest's kernel is Linux major.minor or later."""
     rel = os.uname().release.split('-')[0].split('.')

@@ -16,8 +16,8 @@ import subprocess
 import sys
 import textwrap
 
-from .bulk_base import B, BulkTestCase, PyverbsRDMAError, child_env, post_status, \
-    rdma_count, wait_wcs
+from .bulk_base import B, BulkTestCase, PyverbsRDMAError, bulk_connections, child_env, \
+    post_status, rdma_count, user_rc_qps, wait_wcs
 
 RW = B.ACCESS_REMOTE_READ | B.ACCESS_REMOTE_WRITE
 
@@ -470,16 +470,18 @@ class SharingAndLifetimeTest(LoopbackCase):
         (EACCES): the children prove the connection is shared and that
         grants bind to the endpoint, not to the connection.
         """
-        before = rc_qps(self.dev_name)
+        loopback = (self.ip, self.ip)
+        before = bulk_connections(self.dev_name)
         g = self.grant(0, 1 << 20)
         procs = [self.child(g) for _ in range(8)]
         for p in procs:
             out, _ = p.communicate(timeout=300)
             self.assertEqual(p.returncode, 0)
             self.assertEqual(out.strip(), f'status {errno.EACCES}')
-        # Still the loopback connection's two QPs (raw verbs: one per process).
-        self.assertEqual(rc_qps(self.dev_name), before)
-        self.assertEqual(before, 2)
+        # Still the loopback connection's two QPs (raw verbs: one per
+        # process), whatever else earlier tests left connected.
+        self.assertEqual(before.count(loopback), 2, before)
+        self.assertEqual(bulk_connections(self.dev_name).count(loopback), 2)
 
     def test_raw_verbs_take_a_qp_per_process(self):
         """The comparison: eight raw-verbs processes hold eight RC QPs.
@@ -487,19 +489,19 @@ class SharingAndLifetimeTest(LoopbackCase):
         Each child opens the device, makes the RC QP a verbs program needs
         for its own connection to the peer, and holds it until told to go.
         """
-        before = rc_qps(self.dev_name)
+        before = user_rc_qps(self.dev_name)
         procs = [subprocess.Popen([sys.executable, '-c', RAW_VERBS_CHILD.format(dev=self.dev_name)],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
                  for _ in range(8)]
         try:
             for p in procs:
                 self.assertEqual(p.stdout.readline().strip(), 'ready')
-            self.assertEqual(rc_qps(self.dev_name), before + 8)
+            self.assertEqual(user_rc_qps(self.dev_name), before + 8)
         finally:
             for p in procs:
                 p.communicate('go\n', timeout=60)
         self.assertEqual([p.returncode for p in procs], [0] * 8)
-        self.assertEqual(rc_qps(self.dev_name), before)
+        self.assertEqual(user_rc_qps(self.dev_name), before)
 
     def test_killed_process_leaks_nothing_and_others_go_on(self):
         g = self.grant()

@@ -83,7 +83,10 @@ EXPECTED = {
     'connect_comp_mask': 'EINVAL',
     'connect_ep_zero': 'EINVAL',
     'connect_longer_nonzero_tail': 'EOPNOTSUPP',
-    'connect_inet6': 'EAFNOSUPPORT',
+    'connect_inet6_any': 'EINVAL',
+    'connect_inet6_link_local_no_scope': 'EINVAL',
+    'connect_inet6_short': 'EINVAL',
+    'connect_inet6_v4mapped': 'ok',      # the IPv4 node, by its mapped address
     'connect_unix': 'EAFNOSUPPORT',
     'connect_addr_short': 'EINVAL',
     'connect_addr_huge': 'EINVAL',

@@ -241,7 +241,7 @@ def stage_guest():
 # The guest tests that exercise the transport rather than rxe itself.
 SIW_TESTS = ['test_bulk_ep', 'test_bulk_mr', 'test_bulk_ops', 'test_bulk_raw_input',
              'test_bulk_uring', 'test_bulk_isolation', 'test_bulk_fuzz', 'test_bulk_bad_peer',
-             'test_pyverbs_bulk', 'test_devices']
+             'test_pyverbs_bulk', 'test_devices', 'test_bulk_ipv6']
 
 
 def guest_suite(device, *names):
@@ -360,7 +360,7 @@ def stage_rdma_core(write, kver=KERNEL, name='rdma-core'):
 # What the 6.1 stage runs in its guest: the transport, io_uring, raw input.
 OLD_KERNEL_TESTS = ['test_bulk_ep', 'test_bulk_mr', 'test_bulk_ops', 'test_bulk_uring',
                     'test_bulk_raw_input', 'test_rxe_ud_send_error',
-                    'test_rxe_qp_destroy_race']
+                    'test_rxe_qp_destroy_race', 'test_bulk_ipv6']
 
 
 def stage_old_kernel(kver=OLD_KERNEL):

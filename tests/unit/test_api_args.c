@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <sys/un.h>
 #include <sys/socket.h>
 #include <infiniband/bulk.h>
 #include <rdma/ib_user_ioctl_bulk.h>
@@ -28,7 +29,7 @@ int main(void)
 	struct ibv_bulk_ep other = { .ctx = &ctx, .fd = -1, .id = 2 };
 	struct ibv_bulk_mr mr = { .ep = &ep }, other_mr = { .ep = &other };
 	struct ibv_bulk_conn conn = { .ep = &ep }, other_conn = { .ep = &other };
-	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
 	struct sockaddr_in in = { .sin_family = AF_INET };
 	struct ibv_bulk_op op = {
 		.opcode = IBV_BULK_OP_WRITE, .conn = &conn, .mr = &mr,
@@ -49,7 +50,7 @@ int main(void)
 	CHECK_ERRNO(ctor_errno(ibv_bulk_connect(&ep, NULL, 1)), EINVAL);
 	CHECK_ERRNO(ctor_errno(ibv_bulk_connect(&ep, (struct sockaddr *)&in, 0)),
 		    EINVAL);
-	CHECK_ERRNO(ctor_errno(ibv_bulk_connect(&ep, (struct sockaddr *)&in6, 1)),
+	CHECK_ERRNO(ctor_errno(ibv_bulk_connect(&ep, (struct sockaddr *)&un, 1)),
 		    EAFNOSUPPORT);
 	CHECK_ERRNO(ctor_errno(rdma_bulk_connect(NULL, "192.0.2.1", NULL, 1)),
 		    EINVAL);

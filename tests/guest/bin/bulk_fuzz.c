@@ -413,6 +413,20 @@ static void fuzz_connect(void)
 	case 4:
 		addr.sin_port = rnd();
 		break;
+	case 5:		/* the node again, as a v4-mapped IPv6 address */
+		addr6.sin6_addr.s6_addr32[2] = htonl(0xffff);
+		addr6.sin6_addr.s6_addr32[3] = addr.sin_addr.s_addr;
+		ap = &addr6;
+		alen = sizeof(addr6);
+		break;
+	case 6:		/* any IPv6 address, maybe link-local, any scope */
+		mutate(&addr6.sin6_addr, sizeof(addr6.sin6_addr));
+		if (chance(50))
+			addr6.sin6_addr.s6_addr32[0] = htonl(0xfe800000);
+		addr6.sin6_scope_id = chance(50) ? rnd() : 0;
+		ap = &addr6;
+		alen = chance(80) ? sizeof(addr6) : pick(sizeof(addr6));
+		break;
 	default:
 		break;
 	}

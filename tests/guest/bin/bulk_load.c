@@ -216,7 +216,7 @@ static void serve(const struct opts *o, unsigned int proc, struct totals *t)
 	uint32_t ids[MAX_EPS], done;
 	struct hello hello[MAX_EPS];
 	struct ibv_context *ctx = open_device(o->dev);
-	struct sockaddr_in peer;
+	struct sockaddr_storage peer;
 	unsigned int j, r;
 	char port[16];
 	int sock;
@@ -289,7 +289,7 @@ static void client(const struct opts *o, unsigned int proc, struct totals *t)
 	struct hello hello[MAX_EPS];
 	struct ibv_context *ctx = open_device(o->dev);
 	uint32_t ids[MAX_EPS], done = 1;
-	struct sockaddr_in peer;
+	struct sockaddr_storage peer;
 	unsigned int j, r;
 	char port[16];
 	int sock;

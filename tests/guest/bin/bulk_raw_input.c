@@ -393,8 +393,24 @@ static void connect_cases(const struct sockaddr_in *node)
 					      sizeof(c)));
 	report("connect_longer_nonzero_tail",
 	       connect_raw(node, sizeof(*node), &big, sizeof(big)));
-	report("connect_inet6", connect_raw(&in6, sizeof(in6), &good,
-					    sizeof(good)));
+	/* IPv6: the unspecified address, a link-local one without its
+	 * interface, a whole address sent short, and the node v4-mapped.
+	 */
+	report("connect_inet6_any", connect_raw(&in6, sizeof(in6), &good,
+						sizeof(good)));
+	inet_pton(AF_INET6, "fe80::1", &in6.sin6_addr);
+	report("connect_inet6_link_local_no_scope",
+	       connect_raw(&in6, sizeof(in6), &good, sizeof(good)));
+	inet_pton(AF_INET6, "2001:db8::1", &in6.sin6_addr);
+	report("connect_inet6_short",
+	       connect_raw(&in6, sizeof(struct sockaddr_in), &good,
+			   sizeof(good)));
+	in6.sin6_addr.s6_addr32[0] = 0;
+	in6.sin6_addr.s6_addr32[1] = 0;
+	in6.sin6_addr.s6_addr32[2] = htonl(0xffff);
+	in6.sin6_addr.s6_addr32[3] = node->sin_addr.s_addr;
+	report("connect_inet6_v4mapped",
+	       connect_raw(&in6, sizeof(in6), &good, sizeof(good)));
 	report("connect_unix", connect_raw(&un, sizeof(un), &good,
 					   sizeof(good)));
 	report("connect_addr_short", connect_raw(node, 8, &good, sizeof(good)));

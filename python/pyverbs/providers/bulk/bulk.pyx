@@ -43,10 +43,18 @@ URING_CMD_SIZE = b.IBV_BULK_URING_CMD_SIZE
 cdef extern from 'netinet/in.h':
     cdef struct in_addr:
         uint32_t s_addr
+    cdef struct in6_addr:
+        pass
     cdef struct sockaddr_in:
         unsigned short sin_family
         unsigned short sin_port
         in_addr sin_addr
+    cdef struct sockaddr_in6:
+        unsigned short sin6_family
+        unsigned short sin6_port
+        uint32_t sin6_flowinfo
+        in6_addr sin6_addr
+        uint32_t sin6_scope_id
 
 cdef extern from 'arpa/inet.h':
     int inet_pton(int af, const char *src, void *dst)
@@ -287,21 +295,34 @@ cdef class BulkMR(PyverbsCM):
 
 cdef class BulkConnection(PyverbsCM):
     """ibv_bulk_connect(): a handle on endpoint @remote_ep_id of the node at
-    @node, an IPv4 address string or an (address, port) pair."""
+    @node: an IPv4 or IPv6 address string ('fe80::1%eth0' for a link-local
+    one) or an (address, port) pair."""
     cdef b.ibv_bulk_conn *conn
     cdef BulkEndpoint ep
     cdef object grants
 
     def __init__(self, BulkEndpoint ep not None, node, uint32_t remote_ep_id):
-        cdef sockaddr_in sin
+        cdef sockaddr_in6 sa
+        cdef sockaddr_in *sin = <sockaddr_in *>&sa
         super().__init__()
         host, port = (node, 0) if isinstance(node, str) else node
-        memset(&sin, 0, sizeof(sin))
-        sin.sin_family = socket.AF_INET
-        sin.sin_port = htons(port)
-        if inet_pton(socket.AF_INET, host.encode(), &sin.sin_addr) != 1:
-            raise PyverbsUserError(f'not an IPv4 address: {host!r}')
-        self.conn = b.ibv_bulk_connect(ep._live(), <b.sockaddr *>&sin, remote_ep_id)
+        try:
+            family, _, _, _, addr = socket.getaddrinfo(
+                host, port, socket.AF_UNSPEC, socket.SOCK_STREAM, 0,
+                socket.AI_NUMERICHOST)[0]
+        except (socket.gaierror, UnicodeError):
+            raise PyverbsUserError(f'not an IPv4 or IPv6 address: {host!r}')
+        memset(&sa, 0, sizeof(sa))
+        if family == socket.AF_INET6:
+            sa.sin6_family = family
+            sa.sin6_port = htons(port)
+            inet_pton(family, addr[0].encode(), &sa.sin6_addr)
+            sa.sin6_scope_id = addr[3]
+        else:
+            sin.sin_family = family
+            sin.sin_port = htons(port)
+            inet_pton(family, addr[0].encode(), &sin.sin_addr)
+        self.conn = b.ibv_bulk_connect(ep._live(), <b.sockaddr *>&sa, remote_ep_id)
         if self.conn == NULL:
             _raise('connect', errno)
         self.ep = ep

@@ -45,6 +45,7 @@ UVERBS_HANDLER(UVERBS_METHOD_BULK_CONN_CONNECT)(struct uverbs_attr_bundle *attrs
 	struct ib_bulk_conn_uobj *uconn;
 	struct sockaddr_storage addr = {};
 	struct ib_bulk_conn *conn;
+	size_t alen;
 	int ret;
 
 	ret = uverbs_copy_from_or_zero(&cmd, attrs,
@@ -53,12 +54,15 @@ UVERBS_HANDLER(UVERBS_METHOD_BULK_CONN_CONNECT)(struct uverbs_attr_bundle *attrs
 		return ret;
 	if (cmd.comp_mask)
 		return -EINVAL;
-	if (uverbs_attr_get_len(attrs, UVERBS_ATTR_BULK_CONN_CONNECT_ADDR) >
-	    sizeof(addr))
+	alen = uverbs_attr_get_len(attrs, UVERBS_ATTR_BULK_CONN_CONNECT_ADDR);
+	if (alen > sizeof(addr))
 		return -EINVAL;
 	ret = uverbs_copy_from(&addr, attrs, UVERBS_ATTR_BULK_CONN_CONNECT_ADDR);
 	if (ret)
 		return ret;
+	/* The family's whole address, not a prefix padded with our zeros. */
+	if (addr.ss_family == AF_INET6 && alen < sizeof(struct sockaddr_in6))
+		return -EINVAL;
 
 	uconn = kzalloc(sizeof(*uconn), GFP_KERNEL);
 	if (!uconn)

@@ -419,6 +419,7 @@ void bulk_peer_kill_locked(struct bulk_peer *peer, int error);
 struct bulk_peer *bulk_peer_connect(struct bulk_dev *dev,
 				    const struct sockaddr *addr,
 				    unsigned long timeout);
+int bulk_addr_cmp(const struct sockaddr *a, const struct sockaddr *b);
 struct bulk_peer *bulk_peer_find_locked(struct bulk_dev *dev,
 					const struct sockaddr *addr);
 struct bulk_peer *bulk_peer_alloc_locked(struct bulk_dev *dev,

@@ -22,21 +22,8 @@
 
 #define BULK_RESOLVE_TIMEOUT_MS	2000
 
-static struct rdma_cm_id *bulk_listen_id;
-
-/* <0, 0, >0 as @a's address sorts before, with or after @b's. */
-static int bulk_addr_cmp(const struct sockaddr *a, const struct sockaddr *b)
-{
-	if (a->sa_family != b->sa_family)
-		return a->sa_family < b->sa_family ? -1 : 1;
-	if (a->sa_family == AF_INET)
-		return memcmp(&((const struct sockaddr_in *)a)->sin_addr,
-			      &((const struct sockaddr_in *)b)->sin_addr,
-			      sizeof(struct in_addr));
-	return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-		      &((const struct sockaddr_in6 *)b)->sin6_addr,
-		      sizeof(struct in6_addr));
-}
+/* One listener per family: a v4 request must not arrive as v4-mapped v6. */
+static struct rdma_cm_id *bulk_listen_id, *bulk_listen6_id;
 
 static void bulk_cm_param(struct bulk_qp *bq, struct rdma_conn_param *param,
 			  struct bulk_cm_pdata *pdata)
@@ -294,19 +281,54 @@ int bulk_cm_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 /* Start connecting @bq's id to the node at @addr (under bulk_peers_lock). */
 int bulk_cm_connect(struct bulk_qp *bq, const struct sockaddr *addr)
 {
-	struct sockaddr_in dst = *(const struct sockaddr_in *)addr;
+	struct sockaddr_storage dst = {};
 
-	if (!dst.sin_port)
-		dst.sin_port = htons(bulk_port);
+	if (addr->sa_family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&dst;
+
+		*sin = *(const struct sockaddr_in *)addr;
+		if (!sin->sin_port)
+			sin->sin_port = htons(bulk_port);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&dst;
+
+		*sin6 = *(const struct sockaddr_in6 *)addr;
+		if (!sin6->sin6_port)
+			sin6->sin6_port = htons(bulk_port);
+	}
 	return rdma_resolve_addr(bq->cm_id, NULL, (struct sockaddr *)&dst,
 				 BULK_RESOLVE_TIMEOUT_MS);
 }
 
 /*
- * IPv4 only for now: peers are told apart by address, and a v4 request
- * reaching a dual-stack listener would need mapping to match our own
- * connects.
+ * A listener on @bulk_port of every address of @any's family. The IPv6 one
+ * takes IPv6 only: nodes are told apart by address, and an IPv4 request
+ * seen as v4-mapped would not match the node's IPv4 peer.
  */
+static struct rdma_cm_id *bulk_cm_listen_on(struct sockaddr *any)
+{
+	struct rdma_cm_id *id;
+	int ret;
+
+	id = rdma_create_id(&init_net, bulk_cm_handler, NULL, RDMA_PS_TCP,
+			    IB_QPT_RC);
+	if (IS_ERR(id))
+		return id;
+	ret = any->sa_family == AF_INET6 ? rdma_set_afonly(id, 1) : 0;
+	if (!ret)
+		ret = rdma_bind_addr(id, any);
+	if (!ret)
+		ret = rdma_listen(id, 128);
+	if (ret) {
+		pr_err("ib_bulk: cannot listen on port %u (%s): %d\n",
+		       bulk_port, any->sa_family == AF_INET6 ? "IPv6" : "IPv4",
+		       ret);
+		rdma_destroy_id(id);
+		return ERR_PTR(ret);
+	}
+	return id;
+}
+
 int bulk_cm_listen(void)
 {
 	struct sockaddr_in sin = {
@@ -314,27 +336,25 @@ int bulk_cm_listen(void)
 		.sin_addr.s_addr = htonl(INADDR_ANY),
 		.sin_port = htons(bulk_port),
 	};
-	struct rdma_cm_id *id;
-	int ret;
+	struct sockaddr_in6 sin6 = {
+		.sin6_family = AF_INET6,
+		.sin6_addr = IN6ADDR_ANY_INIT,
+		.sin6_port = htons(bulk_port),
+	};
 
-	id = rdma_create_id(&init_net, bulk_cm_handler, NULL, RDMA_PS_TCP,
-			    IB_QPT_RC);
-	if (IS_ERR(id))
-		return PTR_ERR(id);
-	ret = rdma_bind_addr(id, (struct sockaddr *)&sin);
-	if (!ret)
-		ret = rdma_listen(id, 128);
-	if (ret) {
-		pr_err("ib_bulk: cannot listen on port %u: %d\n", bulk_port,
-		       ret);
-		rdma_destroy_id(id);
-		return ret;
+	bulk_listen_id = bulk_cm_listen_on((struct sockaddr *)&sin);
+	if (IS_ERR(bulk_listen_id))
+		return PTR_ERR(bulk_listen_id);
+	bulk_listen6_id = bulk_cm_listen_on((struct sockaddr *)&sin6);
+	if (IS_ERR(bulk_listen6_id)) {
+		rdma_destroy_id(bulk_listen_id);
+		return PTR_ERR(bulk_listen6_id);
 	}
-	bulk_listen_id = id;
 	return 0;
 }
 
 void bulk_cm_stop(void)
 {
+	rdma_destroy_id(bulk_listen6_id);
 	rdma_destroy_id(bulk_listen_id);
 }

@@ -12,7 +12,45 @@
 
 #include <linux/in.h>
 #include <linux/slab.h>
+#include <net/ipv6.h>
 #include "bulk.h"
+
+/*
+ * The node @addr names, in the form its peer is kept under: an IPv4-mapped
+ * IPv6 address is the IPv4 node (one connection, whichever way it was
+ * named); a node reached by its IPv4 and by its IPv6 address is two nodes
+ * to us, as nothing on the wire says they are one. An unspecified address
+ * names nobody, and a link-local one needs its interface.
+ */
+static int bulk_conn_node(const struct sockaddr *addr,
+			  struct sockaddr_storage *node)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)addr;
+	struct sockaddr_in *sin = (struct sockaddr_in *)node;
+
+	memset(node, 0, sizeof(*node));
+	switch (addr->sa_family) {
+	case AF_INET:
+		*sin = *(const struct sockaddr_in *)addr;
+		break;
+	case AF_INET6:
+		if (ipv6_addr_v4mapped(&sin6->sin6_addr)) {
+			sin->sin_family = AF_INET;
+			sin->sin_port = sin6->sin6_port;
+			sin->sin_addr.s_addr = sin6->sin6_addr.s6_addr32[3];
+			break;
+		}
+		if (ipv6_addr_any(&sin6->sin6_addr) ||
+		    ((ipv6_addr_type(&sin6->sin6_addr) & IPV6_ADDR_LINKLOCAL) &&
+		     !sin6->sin6_scope_id))
+			return -EINVAL;
+		*(struct sockaddr_in6 *)node = *sin6;
+		return 0;
+	default:
+		return -EAFNOSUPPORT;
+	}
+	return sin->sin_addr.s_addr == htonl(INADDR_ANY) ? -EINVAL : 0;
+}
 
 static void bulk_conn_unlist(struct ib_bulk_conn *conn)
 {
@@ -28,7 +66,7 @@ struct ib_bulk_conn *bulk_conn_create(struct ib_bulk_ep *ep,
 {
 	unsigned long timeout = msecs_to_jiffies(cmd->timeout_ms ?:
 				IB_UVERBS_BULK_CONNECT_DEFAULT_TIMEOUT_MS);
-	const struct sockaddr_in *sin = (const struct sockaddr_in *)addr;
+	struct sockaddr_storage node;
 	struct bulk_msg_tx *mtx;
 	struct ib_bulk_conn *conn;
 	struct bulk_peer *peer;
@@ -36,15 +74,16 @@ struct ib_bulk_conn *bulk_conn_create(struct ib_bulk_ep *ep,
 
 	if (bulk_dev_removed(ep->dev))
 		return ERR_PTR(-ENODEV);
-	if (addr->sa_family != AF_INET)
-		return ERR_PTR(-EAFNOSUPPORT);
-	if (!cmd->remote_ep_id || sin->sin_addr.s_addr == htonl(INADDR_ANY))
+	ret = bulk_conn_node(addr, &node);
+	if (ret)
+		return ERR_PTR(ret);
+	if (!cmd->remote_ep_id)
 		return ERR_PTR(-EINVAL);
 
 	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
 	if (!conn)
 		return ERR_PTR(-ENOMEM);
-	peer = bulk_peer_connect(ep->dev, addr, timeout);
+	peer = bulk_peer_connect(ep->dev, (struct sockaddr *)&node, timeout);
 	if (IS_ERR(peer)) {
 		ret = PTR_ERR(peer);
 		goto err_free;

@@ -53,15 +53,35 @@ static LIST_HEAD(bulk_backoffs);
 #define BULK_BACKOFF_MIN_MS	1000
 #define BULK_BACKOFF_MAX_MS	30000
 
-static bool bulk_addr_eq(const struct sockaddr *a, const struct sockaddr *b)
+/**
+ * bulk_addr_cmp() - order two node addresses (ports ignored)
+ * @a: an AF_INET or AF_INET6 address
+ * @b: another
+ *
+ * A node is its address: IPv4 before IPv6, then by the address bytes; two
+ * IPv6 link-local addresses differ by scope too when both name one (a
+ * request's source may come without it).
+ *
+ * Return: <0, 0 or >0 as @a sorts before, with or after @b.
+ */
+int bulk_addr_cmp(const struct sockaddr *a, const struct sockaddr *b)
 {
+	const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)a;
+	const struct sockaddr_in6 *b6 = (const struct sockaddr_in6 *)b;
+	int ret;
+
 	if (a->sa_family != b->sa_family)
-		return false;
+		return a->sa_family < b->sa_family ? -1 : 1;
 	if (a->sa_family == AF_INET)
-		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
-		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-	return ipv6_addr_equal(&((const struct sockaddr_in6 *)a)->sin6_addr,
-			       &((const struct sockaddr_in6 *)b)->sin6_addr);
+		return memcmp(&((const struct sockaddr_in *)a)->sin_addr,
+			      &((const struct sockaddr_in *)b)->sin_addr,
+			      sizeof(struct in_addr));
+	ret = memcmp(&a6->sin6_addr, &b6->sin6_addr, sizeof(struct in6_addr));
+	if (ret || !(ipv6_addr_type(&a6->sin6_addr) & IPV6_ADDR_LINKLOCAL) ||
+	    !a6->sin6_scope_id || !b6->sin6_scope_id ||
+	    a6->sin6_scope_id == b6->sin6_scope_id)
+		return ret;
+	return a6->sin6_scope_id < b6->sin6_scope_id ? -1 : 1;
 }
 
 static struct bulk_backoff *bulk_backoff_find(struct bulk_dev *dev,
@@ -71,7 +91,7 @@ static struct bulk_backoff *bulk_backoff_find(struct bulk_dev *dev,
 
 	list_for_each_entry(b, &bulk_backoffs, list)
 		if (b->dev == dev &&
-		    bulk_addr_eq((struct sockaddr *)&b->addr, addr))
+		    !bulk_addr_cmp((struct sockaddr *)&b->addr, addr))
 			return b;
 	return NULL;
 }
@@ -139,7 +159,7 @@ struct bulk_peer *bulk_peer_find_locked(struct bulk_dev *dev,
 	lockdep_assert_held(&bulk_peers_lock);
 	list_for_each_entry(peer, &bulk_peers, list)
 		if (peer->dev == dev &&
-		    bulk_addr_eq((struct sockaddr *)&peer->addr, addr))
+		    !bulk_addr_cmp((struct sockaddr *)&peer->addr, addr))
 			return peer;
 	return NULL;
 }
