@@ -27,7 +27,11 @@ keep the 6.1 backport alive. Stages, in order (all by default):
   large      tests/guest/large_bulk_ops.py (64 MiB operations) on the kernel
              without KASAN,
              once on rxe0 and once on siw0
-  pair       tests/pair/run-pair: rdma-bulk between two guests
+  pair       tests/pair/run-pair: rdma-bulk between two guests, IPv4 and IPv6
+  pair-siw   the same on siw0, in guests without rxe0; by name only (not
+             in the default run): its first step, both nodes connecting
+             to each other at once, failed in 1 of 2 runs on siw (both
+             connections reset; Documentation/testing.md)
   load       tests/pair/load-pair: 32 processes x 4 endpoints a side over
              the pair's one connection, every byte and completion checked
   faults     tests/pair/faults-pair: a peer's process killed, its transport
@@ -292,13 +296,15 @@ def stage_large():
                         env={'RDMA_BULK_KERNEL_FLAVOR': 'perf'})
 
 
-def stage_two_guests(name, script, secs, *args, env=None):
-    """A tests/pair script in both guests of vm-run --nodes 2; node 0 counts."""
+def stage_two_guests(name, script, secs, *args, env=None, device=None):
+    """A tests/pair script in both guests of vm-run --nodes 2; node 0 counts.
+    DEVICE: the one it runs on (PAIR_DEVICE), when not rxe0."""
     if not build_userspace():
         fail(name, 'userspace build failed')
         return
+    dev = ['env', f'PAIR_DEVICE={device}'] if device else []
     rc, out = run(name, ['buildlib/vm-run', '--nodes', '2', '--timeout', timeout(secs), '--',
-                         f'tests/pair/{script}', *args], env=env)
+                         *dev, f'tests/pair/{script}', *args], env=env)
     add_counts_from(name, rc, out)
 
 
@@ -390,7 +396,9 @@ def main():
     args = [a for a in args if a != '--write-baseline']
     stages = ['unit', 'package', 'kernel-check', 'series', 'harness', 'guest', 'siw',
               'removal', 'large', 'pair', 'load', 'faults', 'rdma-core', OLD_KERNEL]
-    unknown = [a for a in args if a not in stages]
+    # By name only: its first step fails now and then on siw (see pair-siw).
+    by_name = ['pair-siw']
+    unknown = [a for a in args if a not in stages + by_name]
     if unknown:
         print(__doc__, file=sys.stderr)
         return 2
@@ -427,6 +435,9 @@ def main():
             stage_large()
         elif s == 'pair':
             stage_two_guests('pair', 'run-pair', 1200)
+        elif s == 'pair-siw':
+            stage_two_guests('pair-siw', 'run-pair', 1200, env={'VM_RDMA_LINKS': 'siw0:siw'},
+                             device='siw0')
         elif s == 'load':
             stage_two_guests('load', 'load-pair', 900)
         elif s == 'faults':
