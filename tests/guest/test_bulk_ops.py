@@ -40,13 +40,6 @@ def digest(buf, offset, length):
     return hashlib.sha256(buf[offset:offset + length]).hexdigest()
 
 
-def rc_qps(device):
-    """RC QPs on the device, from `rdma resource show qp`."""
-    out = subprocess.run(['rdma', 'resource', 'show', 'qp', 'link', f'{device}/1'],
-                         stdout=subprocess.PIPE, text=True, check=True).stdout
-    return sum(1 for line in out.splitlines() if ' type RC ' in line)
-
-
 class LoopbackCase(BulkTestCase):
     """Endpoint `a` (initiator) and `z` (target) with MRs and connections."""
 

@@ -299,7 +299,6 @@ cdef class BulkConnection(PyverbsCM):
     one) or an (address, port) pair."""
     cdef b.ibv_bulk_conn *conn
     cdef BulkEndpoint ep
-    cdef object grants
 
     def __init__(self, BulkEndpoint ep not None, node, uint32_t remote_ep_id):
         cdef sockaddr_in6 sa
@@ -480,6 +479,5 @@ def rdma_connect(BulkEndpoint ep not None, host, port, uint32_t remote_ep_id):
     PyverbsCM.__init__(c)
     c.conn = conn
     c.ep = ep
-    c.grants = None
     ep.conns.add(c)
     return c
