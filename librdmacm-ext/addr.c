@@ -133,8 +133,6 @@ EXPORT struct ibv_bulk_conn *rdma_bulk_connect(struct ibv_bulk_ep *ep,
 	}
 	/* In getaddrinfo()'s order, as a TCP client tries them. */
 	for (a = ai; a && !conn; a = a->ai_next) {
-		if (a->ai_family != AF_INET && a->ai_family != AF_INET6)
-			continue;
 		conn = ibv_bulk_connect(ep, a->ai_addr, remote_ep_id);
 		if (!conn)
 			ret = errno;

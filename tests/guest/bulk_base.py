@@ -9,6 +9,7 @@ guest lacks is skipped with the reason, never failed and never passed.
 """
 
 import ctypes
+import json
 import os
 import select
 import subprocess
@@ -32,9 +33,9 @@ from pyverbs.pyverbs_error import PyverbsRDMAError  # noqa: E402
 import pyverbs.providers.bulk as B  # noqa: E402,F401
 
 
-def figure(name, text, device=None):
+def figure(name, text):
     """A line for Documentation/reliability.md; buildlib/reliability collects them."""
-    print(f'\nFIGURE {name} [{device or config_device() or "rxe0"}]: {text}', flush=True)
+    print(f'\nFIGURE {name} [{config_device() or "rxe0"}]: {text}', flush=True)
 
 
 def config_device():
@@ -55,7 +56,6 @@ def rdma_count(what):
 def bulk_connections(device):
     """ib_bulk's connected RDMA CM ids on DEVICE, as (source, destination)
     address pairs without ports: a loopback connection is two of them."""
-    import json
     out = subprocess.run(['rdma', '-j', 'resource', 'show', 'cm_id'], stdout=subprocess.PIPE,
                          text=True, check=True).stdout
     return sorted((c['src-addr'].rsplit(':', 1)[0], c['dst-addr'].rsplit(':', 1)[0])
@@ -76,6 +76,12 @@ def kernel_at_least(major, minor):
     """Whether the guest's kernel is Linux major.minor or later."""
     rel = os.uname().release.split('-')[0].split('.')
     return (int(rel[0]), int(rel[1])) >= (major, minor)
+
+
+def is_iwarp(device):
+    """Whether DEVICE is an iWARP one (siw), from its node type."""
+    with open(f'/sys/class/infiniband/{device}/node_type') as f:
+        return 'RNIC' in f.read()
 
 
 def device_names():
@@ -148,10 +154,9 @@ class GuestTestCase(RDMATestCase):
         """
         had = len(self.args)
         super()._add_gids_per_port(ctx, dev, port)
-        if len(self.args) == had and ctx.query_port(port).state == e.IBV_PORT_ACTIVE:
-            with open(f'/sys/class/infiniband/{dev}/node_type') as f:
-                if 'RNIC' in f.read():
-                    self._get_ip_mac(dev, port, 0)
+        if (len(self.args) == had and ctx.query_port(port).state == e.IBV_PORT_ACTIVE and
+                is_iwarp(dev)):
+            self._get_ip_mac(dev, port, 0)
 
 
 class BulkTestCase(GuestTestCase):

@@ -8,7 +8,7 @@ import resource
 import pyverbs.device as d
 import pyverbs.enums as e
 
-from .bulk_base import GuestTestCase, device_names
+from .bulk_base import GuestTestCase, device_names, is_iwarp
 
 
 class DeviceListTest(GuestTestCase):
@@ -49,9 +49,7 @@ class DeviceTest(GuestTestCase):
                 gids.append(str(self.ctx.query_gid(self.ib_port, i)))
             except Exception:	# an empty slot of the table
                 continue
-        with open(f'/sys/class/infiniband/{self.dev_name}/node_type') as f:
-            iwarp = 'RNIC' in f.read()
-        if iwarp:
+        if is_iwarp(self.dev_name):
             self.assertTrue(gids, f'{self.dev_name} has no GID')
         else:
             found = [g for g in gids if g and ipaddress.ip_address(g) == want]

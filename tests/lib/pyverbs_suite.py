@@ -28,6 +28,8 @@ import unittest
 import unittest.runner
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TOP, 'tests', 'lib'))
+from suite import counts_line  # noqa: E402
 GUEST = os.path.join(TOP, 'tests', 'guest')
 FRAMEWORK = '/usr/share/doc/rdma-core/tests'
 
@@ -68,13 +70,7 @@ class CountingRunner(unittest.TextTestRunner):
     def run(self, test):
         res = super().run(test)
         CountingRunner.result = res
-        failed = len(res.failures) + len(res.errors) + len(res.unexpectedSuccesses)
-        # A class skipped (or failing) in setUpClass is reported without
-        # being among testsRun: count only real tests out of testsRun.
-        ran_not_passed = sum(1 for t, _ in res.failures + res.errors + res.skipped
-                             if isinstance(t, unittest.TestCase))
-        passed = res.testsRun - ran_not_passed - len(res.unexpectedSuccesses)
-        print(f'{passed} passed, {failed} failed, {len(res.skipped)} skipped', flush=True)
+        print(counts_line(res), flush=True)
         return res
 
 

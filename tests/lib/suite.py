@@ -10,6 +10,17 @@ import sys
 import unittest
 
 
+def counts_line(res):
+    """`N passed, N failed, N skipped` for a unittest result."""
+    failed = len(res.failures) + len(res.errors) + len(res.unexpectedSuccesses)
+    # A class skipped (or failing) in setUpClass is reported without being
+    # among testsRun: count only real tests out of testsRun.
+    ran_not_passed = sum(1 for t, _ in res.failures + res.errors + res.skipped
+                         if isinstance(t, unittest.TestCase)) + len(res.unexpectedSuccesses)
+    passed = res.testsRun - ran_not_passed
+    return f'{passed} passed, {failed} failed, {len(res.skipped)} skipped'
+
+
 def main(start_dir, argv=None):
     argv = sys.argv[1:] if argv is None else argv
     loader = unittest.TestLoader()
@@ -23,15 +34,8 @@ def main(start_dir, argv=None):
                                 top_level_dir=start_dir)
     runner = unittest.TextTestRunner(verbosity=2, stream=sys.stdout)
     res = runner.run(suite)
-    failed = len(res.failures) + len(res.errors) + len(res.unexpectedSuccesses)
-    skipped = len(res.skipped)
-    # A class skipped (or failing) in setUpClass is reported without being
-    # among testsRun: count only real tests out of testsRun.
-    ran_not_passed = sum(1 for t, _ in res.failures + res.errors + res.skipped
-                         if isinstance(t, unittest.TestCase)) + len(res.unexpectedSuccesses)
-    passed = res.testsRun - ran_not_passed
-    print(f'{passed} passed, {failed} failed, {skipped} skipped', flush=True)
-    return 0 if failed == 0 and res.testsRun > 0 else 1
+    print(counts_line(res), flush=True)
+    return 0 if res.wasSuccessful() and res.testsRun > 0 else 1
 
 
 if __name__ == '__main__':

@@ -65,6 +65,16 @@ cdef _raise(what, int err):
     raise PyverbsRDMAError(f'{what} failed', err)
 
 
+cdef _ep_attr(b.ibv_bulk_ep_init_attr *attr, cq_depth, comp_mask=None):
+    """struct ibv_bulk_ep_init_attr for a depth (0: the default)."""
+    memset(attr, 0, sizeof(attr[0]))
+    if cq_depth:
+        attr.comp_mask = b.IBV_BULK_EP_INIT_ATTR_CQ_DEPTH
+        attr.cq_depth = cq_depth
+    if comp_mask is not None:
+        attr.comp_mask = comp_mask
+
+
 cdef class BulkEndpoint(PyverbsCM):
     """ibv_bulk_ep_open(): an endpoint on @ctx holding @cq_depth completions
     (0: the transport's default)."""
@@ -75,25 +85,25 @@ cdef class BulkEndpoint(PyverbsCM):
 
     def __init__(self, Context ctx not None, cq_depth=0, comp_mask=None):
         cdef b.ibv_bulk_ep_init_attr attr
+        cdef b.ibv_bulk_ep *ep
         super().__init__()
         if ctx.context == NULL:
             raise PyverbsUserError('the Context is closed')
-        memset(&attr, 0, sizeof(attr))
-        if cq_depth:
-            attr.comp_mask = b.IBV_BULK_EP_INIT_ATTR_CQ_DEPTH
-            attr.cq_depth = cq_depth
-        if comp_mask is not None:
-            attr.comp_mask = comp_mask
-        self.ep = b.ibv_bulk_ep_open(ctx.context, &attr)
-        if self.ep == NULL:
+        _ep_attr(&attr, cq_depth, comp_mask)
+        ep = b.ibv_bulk_ep_open(ctx.context, &attr)
+        if ep == NULL:
             _raise('ep_open', errno)
+        self._adopt(ep)
         self.ctx = ctx
-        self.mrs = weakref.WeakSet()
-        self.conns = weakref.WeakSet()
         # Context.add_ref() knows only verbs' own objects, but
         # Context.close() closes whatever its WeakSets hold before the
         # device: dr_domains (mlx5 DR, closed last) holds endpoints too.
         ctx.dr_domains.add(self)
+
+    cdef _adopt(self, b.ibv_bulk_ep *ep):
+        self.ep = ep
+        self.mrs = weakref.WeakSet()
+        self.conns = weakref.WeakSet()
 
     @classmethod
     def open(cls, ctx, cq_depth=0):
@@ -303,6 +313,7 @@ cdef class BulkConnection(PyverbsCM):
     def __init__(self, BulkEndpoint ep not None, node, uint32_t remote_ep_id):
         cdef sockaddr_in6 sa
         cdef sockaddr_in *sin = <sockaddr_in *>&sa
+        cdef b.ibv_bulk_conn *conn
         super().__init__()
         host, port = (node, 0) if isinstance(node, str) else node
         try:
@@ -321,9 +332,13 @@ cdef class BulkConnection(PyverbsCM):
             sin.sin_family = family
             sin.sin_port = htons(port)
             inet_pton(family, addr[0].encode(), &sin.sin_addr)
-        self.conn = b.ibv_bulk_connect(ep._live(), <b.sockaddr *>&sa, remote_ep_id)
-        if self.conn == NULL:
+        conn = b.ibv_bulk_connect(ep._live(), <b.sockaddr *>&sa, remote_ep_id)
+        if conn == NULL:
             _raise('connect', errno)
+        self._adopt(ep, conn)
+
+    cdef _adopt(self, BulkEndpoint ep, b.ibv_bulk_conn *conn):
+        self.conn = conn
         self.ep = ep
         ep.conns.add(self)
 
@@ -440,9 +455,7 @@ cdef BulkEndpoint _endpoint_of(b.ibv_bulk_ep *ep):
     open for the process): there is no pyverbs Context to hang it on."""
     cdef BulkEndpoint o = BulkEndpoint.__new__(BulkEndpoint)
     PyverbsCM.__init__(o)
-    o.ep = ep
-    o.mrs = weakref.WeakSet()
-    o.conns = weakref.WeakSet()
+    o._adopt(ep)
     return o
 
 
@@ -452,10 +465,7 @@ def rdma_ep_open(local_addr=None, cq_depth=0):
     port)."""
     cdef b.ibv_bulk_ep_init_attr attr
     cdef b.ibv_bulk_ep *ep
-    memset(&attr, 0, sizeof(attr))
-    if cq_depth:
-        attr.comp_mask = b.IBV_BULK_EP_INIT_ATTR_CQ_DEPTH
-        attr.cq_depth = cq_depth
+    _ep_attr(&attr, cq_depth)
     addr = local_addr.encode() if local_addr is not None else None
     ep = rb.rdma_bulk_ep_open(<const char *>addr if addr is not None else NULL, &attr)
     if ep == NULL:
@@ -477,7 +487,5 @@ def rdma_connect(BulkEndpoint ep not None, host, port, uint32_t remote_ep_id):
         _raise('rdma_connect', errno)
     c = BulkConnection.__new__(BulkConnection)
     PyverbsCM.__init__(c)
-    c.conn = conn
-    c.ep = ep
-    ep.conns.add(c)
+    c._adopt(ep, conn)
     return c
