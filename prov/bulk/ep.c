@@ -190,9 +190,15 @@ static int bulk_fi_ep_control(struct fid *fid, int command, void *arg)
 		if (!flags || !(*flags & (FI_TRANSMIT | FI_RECV))) {
 			ret = -FI_EINVAL;
 		} else if (*flags & FI_TRANSMIT) {
-			ep->tx_op_flags = *flags & ~FI_TRANSMIT;
+			if (*flags & ~(FI_TRANSMIT | BULK_FI_TX_OP_FLAGS))
+				ret = -FI_EBADFLAGS;
+			else
+				ep->tx_op_flags = *flags & ~FI_TRANSMIT;
 		} else {
-			ep->rx_op_flags = *flags & ~FI_RECV;
+			if (*flags & ~(FI_RECV | BULK_FI_RX_OP_FLAGS))
+				ret = -FI_EBADFLAGS;
+			else
+				ep->rx_op_flags = *flags & ~FI_RECV;
 		}
 		break;
 	default:

@@ -44,7 +44,17 @@
 #define BULK_FI_POLL_BATCH	32
 
 #define BULK_FI_CAPS	(FI_MSG | FI_TAGGED | FI_SEND | FI_RECV | \
-			 FI_DIRECTED_RECV | FI_SOURCE | FI_REMOTE_COMM)
+			 FI_DIRECTED_RECV | FI_SOURCE | FI_LOCAL_COMM | \
+			 FI_REMOTE_COMM)
+
+/*
+ * Default operation flags an application may ask for (fi_getinfo() hints,
+ * FI_SETOPSFLAG). A send completes once the receiver's device has it
+ * (eager) or has read it (rendezvous): transmit complete either way.
+ */
+#define BULK_FI_TX_OP_FLAGS	(FI_COMPLETION | FI_INJECT_COMPLETE | \
+				 FI_TRANSMIT_COMPLETE)
+#define BULK_FI_RX_OP_FLAGS	FI_COMPLETION
 
 extern struct fi_provider bulk_fi_prov;
 

@@ -34,7 +34,12 @@ static const struct fi_ep_attr bulk_fi_ep_attr = {
 	.protocol = FI_PROTO_UNSPEC,
 	.protocol_version = 1,
 	.max_msg_size = 1ull << 32,
-	.mem_tag_format = 0,	/* every tag bit is the application's */
+	/*
+	 * libfabric's "generic" format (its own providers' FI_TAG_GENERIC,
+	 * not in the public headers): all 64 bits are the application's,
+	 * which is how Open MPI's mtl ofi counts the bits it may use.
+	 */
+	.mem_tag_format = 0xaaaaaaaaaaaaaaaaull,
 	.tx_ctx_cnt = 1,
 	.rx_ctx_cnt = 1,
 };
@@ -55,7 +60,7 @@ static const struct fi_domain_attr bulk_fi_domain_attr = {
 	.max_ep_tx_ctx = 1,
 	.max_ep_rx_ctx = 1,
 	.mr_iov_limit = 1,
-	.caps = FI_REMOTE_COMM,
+	.caps = FI_LOCAL_COMM | FI_REMOTE_COMM,
 	.mr_cnt = 65536,
 };
 
@@ -63,37 +68,53 @@ static const struct fi_fabric_attr bulk_fi_fabric_attr = {
 	.prov_version = BULK_FI_VERSION,
 };
 
-/* Whether @hints asks for something this provider cannot give. */
-static int bulk_fi_check_hints(const struct fi_info *hints)
+/*
+ * Why @hints asks for something this provider cannot give, or NULL. Said
+ * in the log (FI_LOG_LEVEL=info), as a user wonders why fi_info is empty.
+ */
+static const char *bulk_fi_hints_refused(const struct fi_info *hints)
 {
-	if (!hints)
-		return 0;
+	const struct fi_domain_attr *d = hints->domain_attr;
+
 	if (hints->caps & ~BULK_FI_CAPS)
-		return -FI_ENODATA;
+		return "capabilities beyond FI_MSG, FI_TAGGED, FI_DIRECTED_RECV, FI_SOURCE";
 	if (hints->ep_attr && hints->ep_attr->type != FI_EP_UNSPEC &&
 	    hints->ep_attr->type != FI_EP_RDM)
-		return -FI_ENODATA;
+		return "an endpoint type other than FI_EP_RDM";
 	if (hints->addr_format != FI_FORMAT_UNSPEC)
-		return -FI_ENODATA;
+		return "an address format (names are the provider's own)";
 	if (hints->src_addr &&
 	    bulk_fi_name_check(hints->src_addr, hints->src_addrlen))
-		return -FI_ENODATA;
+		return "a source address that is no bulk name";
 	if (hints->dest_addr &&
 	    bulk_fi_name_check(hints->dest_addr, hints->dest_addrlen))
-		return -FI_ENODATA;
-	if (hints->domain_attr) {
-		const struct fi_domain_attr *d = hints->domain_attr;
-
-		if (d->av_type != FI_AV_UNSPEC && d->av_type != FI_AV_MAP &&
-		    d->av_type != FI_AV_TABLE)
-			return -FI_ENODATA;
-	}
+		return "a destination address that is no bulk name";
+	if (d && d->av_type != FI_AV_UNSPEC && d->av_type != FI_AV_MAP &&
+	    d->av_type != FI_AV_TABLE)
+		return "an unknown AV type";
+	if (d && (d->caps & ~(FI_REMOTE_COMM | FI_LOCAL_COMM)))
+		return "domain capabilities beyond FI_LOCAL_COMM, FI_REMOTE_COMM";
 	if (hints->fabric_attr && hints->fabric_attr->name &&
 	    strcmp(hints->fabric_attr->name, BULK_FI_FABRIC_NAME))
-		return -FI_ENODATA;
+		return "another fabric";
 	if (hints->tx_attr && hints->tx_attr->iov_limit > 1)
-		return -FI_ENODATA;
-	return 0;
+		return "more than one iov per operation";
+	if (hints->tx_attr && (hints->tx_attr->op_flags & ~BULK_FI_TX_OP_FLAGS))
+		return "send flags beyond FI_COMPLETION, FI_INJECT_COMPLETE, FI_TRANSMIT_COMPLETE";
+	if (hints->rx_attr && (hints->rx_attr->op_flags & ~BULK_FI_RX_OP_FLAGS))
+		return "receive flags beyond FI_COMPLETION";
+	return NULL;
+}
+
+static int bulk_fi_check_hints(const struct fi_info *hints)
+{
+	const char *why = hints ? bulk_fi_hints_refused(hints) : NULL;
+
+	if (!why)
+		return 0;
+	BF_INFO(FI_LOG_CORE, "hints ask for %s (caps %#llx beyond ours)\n",
+		why, (unsigned long long)(hints->caps & ~BULK_FI_CAPS));
+	return -FI_ENODATA;
 }
 
 /* Whether the transport works on @dev: an endpoint opens and closes. */
@@ -149,6 +170,17 @@ static struct fi_info *bulk_fi_info_new(const struct fi_info *hints,
 			info->caps |= FI_SEND | FI_RECV;
 		info->tx_attr->caps &= info->caps;
 		info->rx_attr->caps &= info->caps;
+		/*
+		 * The default flags of fi_send() and friends: without the
+		 * FI_COMPLETION asked for here, an endpoint bound with
+		 * FI_SELECTIVE_COMPLETION (Open MPI's) never sees one.
+		 */
+		if (hints->tx_attr)
+			info->tx_attr->op_flags =
+				hints->tx_attr->op_flags & BULK_FI_TX_OP_FLAGS;
+		if (hints->rx_attr)
+			info->rx_attr->op_flags =
+				hints->rx_attr->op_flags & BULK_FI_RX_OP_FLAGS;
 		if (hints->domain_attr && hints->domain_attr->av_type)
 			info->domain_attr->av_type =
 				hints->domain_attr->av_type;

@@ -59,9 +59,40 @@ static void bulk_fi_send_complete(struct bulk_fi_ep *ep, struct bulk_fi_op *op,
 	free(op);
 }
 
+/* Errors that say the peer endpoint (or its node) is gone. */
+static bool bulk_fi_peer_gone(int err)
+{
+	return err == ECONNREFUSED || err == ECONNRESET || err == ETIMEDOUT ||
+	       err == EHOSTUNREACH || err == ENETUNREACH ||
+	       err == ECONNABORTED;
+}
+
+/*
+ * @peer is gone: rendezvous sends to it that wait for its FIN would wait
+ * for ever; they end with @err (the application sees a CQ error entry
+ * for each) and the endpoint carries on with its other peers.
+ */
+static void bulk_fi_peer_failed(struct bulk_fi_ep *ep,
+				struct bulk_fi_peer *peer, int err)
+{
+	struct bf_list *pos, *tmp;
+
+	bf_list_for_each_safe(pos, tmp, &ep->rndv) {
+		struct bulk_fi_op *op =
+			bf_container_of(pos, struct bulk_fi_op, link);
+
+		if (op->peer != peer || !op->sent)
+			continue;
+		bf_list_del(&op->link);
+		bulk_fi_send_complete(ep, op, err);
+	}
+}
+
 void bulk_fi_send_done(struct bulk_fi_ep *ep, struct bulk_fi_op *op,
 		       int status)
 {
+	if (bulk_fi_peer_gone(status))
+		bulk_fi_peer_failed(ep, op->peer, status);
 	if (status == ENOBUFS) {
 		/* The receiver had no bounce buffer: send it again. */
 		bf_list_del(&op->link);
@@ -220,11 +251,13 @@ void bulk_fi_recv_done(struct bulk_fi_ep *ep, struct bulk_fi_op *op,
 		ep->stats.rx_rndv++;
 		ep->stats.rx_bytes += len;
 	}
-	if (!status && len < op->olen) {
+	if (status) {
+		len = 0;
+	} else if (len < op->olen) {
 		ep->stats.truncated++;
-		status = FI_ETRUNC;
+		status = FI_ETRUNC;	/* the first len bytes are there */
 	}
-	bulk_fi_recv_report(ep, op, status ? 0 : len, status);
+	bulk_fi_recv_report(ep, op, len, status);
 	free(op);
 }
 
@@ -390,7 +423,14 @@ static ssize_t bulk_fi_send(struct bulk_fi_ep *ep, const void *buf,
 	op->flags = FI_SEND | bulk_fi_kind_flag(tagged);
 	op->report = !(flags & FI_INJECT) &&
 		     bulk_fi_op_completes(ep->tx_bind_flags, flags);
+	op->slot = -1;
 	ret = bulk_fi_peer_conn(peer, ep);
+	if (ret && bulk_fi_peer_gone(-ret)) {
+		/* Not a bad call but its outcome: a CQ error entry. */
+		bulk_fi_send_complete(ep, op, -ret);
+		ret = 0;
+		goto out;
+	}
 	if (ret)
 		goto err;
 	if (len > BULK_FI_EAGER_MAX) {
