@@ -36,6 +36,9 @@ keep the 6.1 backport alive. Stages, in order (all by default):
              the pair's one connection, every byte and completion checked
   faults     tests/pair/faults-pair: a peer's process killed, its transport
              restarted and the whole peer guest stopped under WRITEs in flight
+  fabric     tests/pair/fabric-pair: the libfabric provider (prov/bulk) in
+             two guests: its capability tests, fi_pingpong (msg, tagged)
+             and an MPI program under Open MPI's mpirun over it
   rdma-core  rdma-core's own tests on rxe0 in one guest, compared with
              tests/rdma-core/baseline-rxe0-<kernel>.txt (its counts are
              reported on their own; one regression check joins ours). With
@@ -395,7 +398,8 @@ def main():
     write = '--write-baseline' in args
     args = [a for a in args if a != '--write-baseline']
     stages = ['unit', 'package', 'kernel-check', 'series', 'harness', 'guest', 'siw',
-              'removal', 'large', 'pair', 'load', 'faults', 'rdma-core', OLD_KERNEL]
+              'removal', 'large', 'pair', 'load', 'faults', 'fabric', 'rdma-core',
+              OLD_KERNEL]
     # By name only: its first step fails now and then on siw (see pair-siw).
     by_name = ['pair-siw']
     unknown = [a for a in args if a not in stages + by_name]
@@ -443,6 +447,8 @@ def main():
         elif s == 'faults':
             stage_two_guests('faults', 'faults-pair', 900)
             stage_two_guests('faults-partition', 'faults-pair', 600, 'partition')
+        elif s == 'fabric':
+            stage_two_guests('fabric', 'fabric-pair', 1500)
         elif s == 'rdma-core':
             stage_rdma_core(write)
         elif s == OLD_KERNEL:
