@@ -222,7 +222,7 @@ static ssize_t bulk_fi_cq_sreadfrom(struct fid_cq *fid, void *buf,
 	(void)cond;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
-		int i, n = 0, wait = timeout, retrying = 0;
+		int i, n = 0, wait = timeout, retrying = 0, probing = 0;
 
 		ret = bulk_fi_cq_readfrom(fid, buf, count, src);
 		if (ret != -FI_EAGAIN)
@@ -242,11 +242,15 @@ static ssize_t bulk_fi_cq_sreadfrom(struct fid_cq *fid, void *buf,
 			fds[n].events = POLLIN;
 			n++;
 			retrying |= !bf_list_empty(&ep->retry);
+			probing |= !bf_list_empty(&ep->rndv);
 		}
 		pthread_mutex_unlock(&cq->dom->lock);
 		/* Sends waiting for the receiver's buffers are retried. */
 		if (retrying && (wait < 0 || wait > 1))
 			wait = 1;
+		/* Receivers that owe a FIN are probed (bulk_fi_probe_peers). */
+		if (probing && (wait < 0 || wait > BULK_FI_PROBE_MS))
+			wait = BULK_FI_PROBE_MS;
 		if (poll(fds, n, wait) < 0 && errno != EINTR)
 			return -errno;
 	}

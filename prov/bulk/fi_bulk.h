@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 #include <rdma/fabric.h>
 #include <rdma/fi_cm.h>
 #include <rdma/fi_domain.h>
@@ -42,6 +43,12 @@
 #define BULK_FI_TX_SLOTS	64u
 #define BULK_FI_CQ_DEPTH	1024u
 #define BULK_FI_POLL_BATCH	32
+/*
+ * An RTS that waited this long for its FIN makes the sender PROBE the
+ * receiving endpoint (and again each period): a receiver whose process
+ * died fails the PROBE's SEND, and the send ends with that error.
+ */
+#define BULK_FI_PROBE_MS	5000
 
 #define BULK_FI_CAPS	(FI_MSG | FI_TAGGED | FI_SEND | FI_RECV | \
 			 FI_DIRECTED_RECV | FI_SOURCE | FI_LOCAL_COMM | \
@@ -122,12 +129,13 @@ struct bulk_fi_peer {
 	struct bf_list ooo;		/* arrived early, by seq */
 	fi_addr_t fi_addr;		/* in the bound AV, or NOTAVAIL */
 	uint64_t av_generation;		/* when fi_addr was looked up */
+	uint64_t probed_ms;		/* last PROBE sent, monotonic ms */
 };
 
 enum bulk_fi_op_kind {
 	BF_OP_RX_SLOT,		/* a bounce buffer posted as RECV */
 	BF_OP_SEND,		/* an application's send */
-	BF_OP_FIN,		/* our FIN to a rendezvous sender */
+	BF_OP_CTRL,		/* our FIN or PROBE, no completion */
 	BF_OP_RECV,		/* an application's receive */
 };
 
@@ -152,6 +160,7 @@ struct bulk_fi_op {
 	struct ibv_bulk_mr *mr;
 	uint64_t grant_id;
 	bool sent;		/* RTS: its SEND completed */
+	uint64_t sent_ms;	/* RTS: when, monotonic ms */
 	bool fin;		/* RTS: the receiver's FIN came */
 	int fin_status;
 	size_t olen;		/* RECV: the whole message's length */
@@ -259,6 +268,15 @@ void bulk_fi_cq_detach(struct bulk_fi_cq *cq, struct bulk_fi_ep *ep);
 
 /* progress.c */
 void bulk_fi_progress(struct bulk_fi_ep *ep);
+void bulk_fi_probe_peers(struct bulk_fi_ep *ep);
+
+static inline uint64_t bulk_fi_now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
 int bulk_fi_post_send_op(struct bulk_fi_ep *ep, struct bulk_fi_op *op);
 struct bulk_fi_peer *bulk_fi_peer_get(struct bulk_fi_ep *ep,
 				      const struct bulk_fi_name *name);

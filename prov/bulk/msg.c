@@ -102,6 +102,7 @@ void bulk_fi_send_done(struct bulk_fi_ep *ep, struct bulk_fi_op *op,
 	if (op->type == BULK_FI_RTS) {
 		bulk_fi_tx_slot_put(ep, op);
 		op->sent = true;
+		op->sent_ms = bulk_fi_now_ms();
 		if (!status && !op->fin)
 			return;		/* the receiver READs it, then FINs */
 		bf_list_del(&op->link);
@@ -179,11 +180,12 @@ static int bulk_fi_send_msg(struct bulk_fi_ep *ep, struct bulk_fi_op *op,
 	return 0;
 }
 
-static void bulk_fi_send_fin(struct bulk_fi_ep *ep, struct bulk_fi_peer *peer,
-			     uint64_t cookie, int status)
+/* One of our own header-only messages, FIN or PROBE, to @peer. */
+static void bulk_fi_send_ctrl(struct bulk_fi_ep *ep, struct bulk_fi_peer *peer,
+			      uint8_t type, uint64_t cookie, int status)
 {
 	struct bulk_fi_hdr hdr = {
-		.type = BULK_FI_FIN,
+		.type = type,
 		.status = htole32(status),
 		.cookie = htole64(cookie),
 	};
@@ -194,15 +196,43 @@ static void bulk_fi_send_fin(struct bulk_fi_ep *ep, struct bulk_fi_peer *peer,
 		BF_WARN(FI_LOG_EP_DATA, "no memory: FIN lost\n");
 		return;
 	}
-	op->kind = BF_OP_FIN;
+	op->kind = BF_OP_CTRL;
 	op->peer = peer;
 	bf_list_init(&op->link);
 	ret = bulk_fi_peer_conn(peer, ep);
 	if (!ret)
 		ret = bulk_fi_send_msg(ep, op, &hdr, NULL, 0, true);
 	if (ret) {
-		BF_WARN(FI_LOG_EP_DATA, "FIN failed: %s\n", fi_strerror(-ret));
+		BF_WARN(FI_LOG_EP_DATA, "%s failed: %s\n",
+			type == BULK_FI_FIN ? "FIN" : "PROBE", fi_strerror(-ret));
 		free(op);
+		if (bulk_fi_peer_gone(-ret))
+			bulk_fi_peer_failed(ep, peer, -ret);
+	}
+}
+
+/*
+ * Rendezvous sends wait for their receiver's FIN, which a receiver that
+ * died never sends, and nothing else tells this endpoint. PROBE each
+ * peer that an RTS has waited BULK_FI_PROBE_MS for, once per period; a
+ * PROBE that fails ends them all (bulk_fi_send_done()).
+ */
+void bulk_fi_probe_peers(struct bulk_fi_ep *ep)
+{
+	uint64_t now = bulk_fi_now_ms();
+	struct bf_list *pos, *tmp;
+
+	bf_list_for_each_safe(pos, tmp, &ep->rndv) {
+		struct bulk_fi_op *op =
+			bf_container_of(pos, struct bulk_fi_op, link);
+		struct bulk_fi_peer *peer = op->peer;
+
+		if (!op->sent || now - op->sent_ms < BULK_FI_PROBE_MS ||
+		    now - peer->probed_ms < BULK_FI_PROBE_MS)
+			continue;
+		peer->probed_ms = now;
+		bulk_fi_send_ctrl(ep, peer, BULK_FI_PROBE, 0, 0);
+		return;		/* the list may have changed under it */
 	}
 }
 
@@ -246,7 +276,7 @@ void bulk_fi_recv_done(struct bulk_fi_ep *ep, struct bulk_fi_op *op,
 
 	if (op->mr)
 		ibv_bulk_dereg_mr(op->mr);
-	bulk_fi_send_fin(ep, op->peer, op->id, status);
+	bulk_fi_send_ctrl(ep, op->peer, BULK_FI_FIN, op->id, status);
 	if (!status) {
 		ep->stats.rx_rndv++;
 		ep->stats.rx_bytes += len;
@@ -333,6 +363,8 @@ void bulk_fi_incoming(struct bulk_fi_ep *ep, struct bulk_fi_peer *peer,
 		bulk_fi_fin_recv(ep, hdr);
 		return;
 	}
+	if (hdr->type == BULK_FI_PROBE)
+		return;		/* its arrival was all it had to say */
 	if (hdr->type != BULK_FI_EAGER && hdr->type != BULK_FI_RTS) {
 		BF_WARN(FI_LOG_EP_DATA, "unknown message type %u\n",
 			hdr->type);

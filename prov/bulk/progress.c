@@ -227,7 +227,7 @@ void bulk_fi_progress(struct bulk_fi_ep *ep)
 				bulk_fi_rx_slot_done(ep, op, &wc[i]);
 				break;
 			case BF_OP_SEND:
-			case BF_OP_FIN:
+			case BF_OP_CTRL:
 				bulk_fi_send_done(ep, op, wc[i].status);
 				break;
 			case BF_OP_RECV:
@@ -241,4 +241,6 @@ void bulk_fi_progress(struct bulk_fi_ep *ep)
 	       !bulk_fi_post_rx_slot(ep, ep->rx_repost[ep->num_rx_repost - 1]))
 		ep->num_rx_repost--;
 	bulk_fi_retry(ep);
+	if (!bf_list_empty(&ep->rndv))
+		bulk_fi_probe_peers(ep);
 }

@@ -10,6 +10,9 @@
  *          the matched buffer and answers FIN
  *   FIN    the READ of the RTS named by cookie is over (status 0 or an
  *          errno): the sender revokes the grant and completes the send
+ *   PROBE  nothing for the receiver: a sender whose RTS has waited long
+ *          for its FIN sends one to learn whether the receiving endpoint
+ *          still exists (the SEND fails when it does not)
  *
  * seq orders the messages of one sending endpoint to one receiving
  * endpoint: a SEND the receiver had no buffer for fails (ENOBUFS) and is
@@ -29,6 +32,7 @@ enum bulk_fi_msg_type {
 	BULK_FI_EAGER = 1,
 	BULK_FI_RTS = 2,
 	BULK_FI_FIN = 3,
+	BULK_FI_PROBE = 4,
 };
 
 enum bulk_fi_msg_flags {

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * A peer process that dies under the bulk libfabric provider, across two
+ * nodes: the survivor's sends to it end in CQ error entries (also the
+ * rendezvous send it had taken but not yet read, which no FIN will ever
+ * end) and the survivor's endpoints go on working.
+ *
+ *   bulk_fi_peer_death victim DIR [-d DEVICE]
+ *       opens an endpoint, writes its name to DIR/victim.name and waits to
+ *       be killed
+ *   bulk_fi_peer_death survivor DIR [-d DEVICE]
+ *       reads that name, talks to the victim, leaves a rendezvous send in
+ *       flight to it, creates DIR/flag.kill and checks what follows once
+ *       the script has killed the victim (it creates DIR/flag.killed)
+ *
+ * DIR is a directory both nodes see (vm-run's VM_SHARE). The survivor
+ * prints "ok NAME" / "FAIL NAME: why" and the counts line.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "fi_harness.h"
+
+#define NAME_WAIT_MS	120000
+/* The provider probes a receiver that owes a FIN after 5 s; with room. */
+#define DEATH_BOUND_MS	60000
+
+static int victim(const char *dir, const char *dev)
+{
+	char name[64], path[4096], tmp[4096];
+	size_t len = sizeof(name);
+	FILE *f;
+	int ret;
+
+	ret = open_all(dev, FI_AV_TABLE, 0);
+	if (!ret)
+		ret = fi_getname(&A->ep->fid, name, &len);
+	if (ret) {
+		fprintf(stderr, "victim: %s\n", fi_strerror(-ret));
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/victim.name", dir);
+	snprintf(tmp, sizeof(tmp), "%s/victim.name.tmp", dir);
+	f = fopen(tmp, "w");
+	if (!f || fwrite(name, 1, len, f) != len || fclose(f) ||
+	    rename(tmp, path)) {
+		perror(path);
+		return 1;
+	}
+	/* Take nothing: what the survivor sends stays unexpected here. */
+	for (;;)
+		pause();
+}
+
+static bool exists(const char *dir, const char *file, long wait_ms)
+{
+	long end = now_ms() + wait_ms;
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	while (access(path, F_OK)) {
+		if (now_ms() > end)
+			return fails("no %s after %ld ms", path, wait_ms);
+		usleep(200000);
+	}
+	return true;
+}
+
+static void touch(const char *dir, const char *file)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "w");
+	if (f)
+		fclose(f);
+}
+
+/* The next completion of A is an error for the operation @ctx. */
+static bool error_for(void *ctx)
+{
+	struct comp c;
+
+	if (!next(A, &c))
+		return false;
+	if (!c.error)
+		return fails("it completed");
+	if (c.err.op_context != ctx)
+		return fails("an error for another operation");
+	printf("# %s\n", fi_strerror(c.err.err));
+	return true;
+}
+
+static bool read_victim(const char *dir, fi_addr_t *addr)
+{
+	char name[64], path[4096];
+	size_t len;
+	FILE *f;
+
+	if (!exists(dir, "victim.name", NAME_WAIT_MS))
+		return false;
+	snprintf(path, sizeof(path), "%s/victim.name", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return fails("%s: %s", path, strerror(errno));
+	len = fread(name, 1, sizeof(name), f);
+	fclose(f);
+	if (fi_av_insert(av, name, 1, addr, 0, NULL) != 1)
+		return fails("the victim's name (%zu bytes) is refused", len);
+	return true;
+}
+
+static int survivor(const char *dir, const char *dev)
+{
+	static unsigned char big[BIG];
+	uint64_t small = 1;
+	fi_addr_t victim_addr;
+	struct comp c;
+	long start;
+	int ret;
+
+	ret = open_all(dev, FI_AV_TABLE, 0);
+	check("open three endpoints", !ret || fails("%s", fi_strerror(-ret)));
+	if (ret)
+		goto out;
+	check("the victim's name", read_victim(dir, &victim_addr));
+	check("an eager send to the living victim completes",
+	      !fi_tsend(A->ep, &small, 8, NULL, victim_addr, 1, &small) &&
+	      ok_comp(A, &c, FI_SEND));
+	/* The victim's kernel takes the RTS; its READ never comes. */
+	ret = fi_tsend(A->ep, big, sizeof(big), NULL, victim_addr, 2, big);
+	check("a rendezvous send to the victim is posted",
+	      !ret || fails("%s", fi_strerror(-ret)));
+	check("it waits for the victim's FIN", quiet(A, 1000));
+	touch(dir, "flag.kill");
+	if (!exists(dir, "flag.killed", 120000)) {
+		check("the victim is killed", false);
+		goto out;
+	}
+	start = now_ms();
+	check("the rendezvous send ends in a CQ error entry", error_for(big));
+	printf("# it came %ld ms after the kill\n", now_ms() - start);
+	check("within the bound", now_ms() - start < DEATH_BOUND_MS ||
+	      fails("%ld ms", now_ms() - start));
+	ret = fi_tsend(A->ep, &small, 8, NULL, victim_addr, 1, &small);
+	check("a new send to the dead victim: a CQ error entry",
+	      ret ? fails("refused at once: %s", fi_strerror(-ret)) :
+		    error_for(&small));
+	check("the survivor's other peers: eager and rendezvous",
+	      transfer(A, B, 100, true, 1) && transfer(A, B, BIG, true, 2));
+out:
+	close_all();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *dev = NULL;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 5 && !strcmp(argv[3], "-d"))
+		dev = argv[4];
+	else if (argc != 3)
+		goto usage;
+	if (!strcmp(argv[1], "victim"))
+		return victim(argv[2], dev);
+	if (!strcmp(argv[1], "survivor"))
+		return survivor(argv[2], dev);
+usage:
+	fprintf(stderr, "usage: %s victim|survivor DIR [-d DEVICE]\n",
+		argv[0]);
+	return 2;
+}
