@@ -277,6 +277,7 @@ static inline uint64_t bulk_fi_now_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (uint64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
+
 int bulk_fi_post_send_op(struct bulk_fi_ep *ep, struct bulk_fi_op *op);
 struct bulk_fi_peer *bulk_fi_peer_get(struct bulk_fi_ep *ep,
 				      const struct bulk_fi_name *name);

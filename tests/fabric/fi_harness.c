@@ -174,8 +174,7 @@ static struct fi_info *bulk_hints(enum fi_av_type av_type)
 	return hints;
 }
 
-int open_side(struct side *s, enum fi_cq_format format,
-		     uint64_t bind)
+int open_side(struct side *s, enum fi_cq_format format, uint64_t bind)
 {
 	struct fi_cq_attr cq_attr = { .format = format };
 	char name[64];
@@ -209,8 +208,7 @@ void close_side(struct side *s)
 	s->count = 0;
 }
 
-int open_all(const char *dev, enum fi_av_type av_type,
-		    uint64_t b_bind)
+int open_all(const char *dev, enum fi_av_type av_type, uint64_t b_bind)
 {
 	struct fi_info *hints = bulk_hints(av_type);
 	struct fi_av_attr av_attr = { .type = av_type };
@@ -258,8 +256,8 @@ void close_all(void)
 }
 
 /* One message of @len from @from to @to, through FI_MSG or FI_TAGGED. */
-bool transfer(struct side *from, struct side *to, size_t len,
-		     bool tagged, int seed)
+bool transfer(struct side *from, struct side *to, size_t len, bool tagged,
+	      int seed)
 {
 	unsigned char *src = malloc(len ? len : 1), *dst = calloc(1, len + 1);
 	struct comp c;
