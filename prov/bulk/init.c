@@ -77,7 +77,7 @@ static const char *bulk_fi_hints_refused(const struct fi_info *hints)
 	const struct fi_domain_attr *d = hints->domain_attr;
 
 	if (hints->caps & ~BULK_FI_CAPS)
-		return "capabilities beyond FI_MSG, FI_TAGGED, FI_DIRECTED_RECV, FI_SOURCE";
+		return "capabilities beyond FI_MSG, FI_TAGGED, FI_SEND, FI_RECV, FI_DIRECTED_RECV, FI_SOURCE, FI_LOCAL_COMM, FI_REMOTE_COMM";
 	if (hints->ep_attr && hints->ep_attr->type != FI_EP_UNSPEC &&
 	    hints->ep_attr->type != FI_EP_RDM)
 		return "an endpoint type other than FI_EP_RDM";
@@ -112,8 +112,7 @@ static int bulk_fi_check_hints(const struct fi_info *hints)
 
 	if (!why)
 		return 0;
-	BF_INFO(FI_LOG_CORE, "hints ask for %s (caps %#llx beyond ours)\n",
-		why, (unsigned long long)(hints->caps & ~BULK_FI_CAPS));
+	BF_INFO(FI_LOG_CORE, "no fi_info: the hints ask for %s\n", why);
 	return -FI_ENODATA;
 }
 
