@@ -172,6 +172,7 @@ int bulk_fi_domain_open(struct fid_fabric *fabric, struct fi_info *info,
 	dom->av_type = info->domain_attr->av_type;
 	dom->fab = fab;
 	pthread_mutex_init(&dom->lock, NULL);
+	bf_list_init(&dom->rmrs);
 	dom->domain.fid.fclass = FI_CLASS_DOMAIN;
 	dom->domain.fid.context = context;
 	dom->domain.fid.ops = &bulk_fi_domain_fi_ops;

@@ -19,7 +19,7 @@ static void bulk_fi_ep_stats(struct bulk_fi_ep *ep)
 	if (fi_param_get_bool(&bulk_fi_prov, "stats", &print) || !print)
 		return;
 	fprintf(stderr,
-		"bulk: ep %u: tx_eager %llu tx_rndv %llu rx_eager %llu rx_rndv %llu rx_unexpected %llu tx_retries %llu rx_ooo %llu truncated %llu tx_bytes %llu rx_bytes %llu\n",
+		"bulk: ep %u: tx_eager %llu tx_rndv %llu rx_eager %llu rx_rndv %llu rx_unexpected %llu tx_retries %llu rx_ooo %llu truncated %llu tx_bytes %llu rx_bytes %llu rma_ops %llu rma_bytes %llu grants_given %llu\n",
 		ep->name.ep_id, (unsigned long long)s->tx_eager,
 		(unsigned long long)s->tx_rndv,
 		(unsigned long long)s->rx_eager,
@@ -29,7 +29,10 @@ static void bulk_fi_ep_stats(struct bulk_fi_ep *ep)
 		(unsigned long long)s->rx_ooo,
 		(unsigned long long)s->truncated,
 		(unsigned long long)s->tx_bytes,
-		(unsigned long long)s->rx_bytes);
+		(unsigned long long)s->rx_bytes,
+		(unsigned long long)s->rma_ops,
+		(unsigned long long)s->rma_bytes,
+		(unsigned long long)s->grants_given);
 }
 
 static int bulk_fi_ep_close(struct fid *fid)
@@ -44,6 +47,7 @@ static int bulk_fi_ep_close(struct fid *fid)
 		bulk_fi_ep_stats(ep);
 	}
 	bulk_fi_ep_flush(ep);
+	bulk_fi_rma_ep_close(ep);
 	bulk_fi_peers_free(ep);
 	if (ep->rx_mr)
 		ibv_bulk_dereg_mr(ep->rx_mr);
@@ -365,6 +369,7 @@ int bulk_fi_ep_open(struct fid_domain *domain, struct fi_info *info,
 	bf_list_init(&ep->unexp_tag);
 	bf_list_init(&ep->retry);
 	bf_list_init(&ep->rndv);
+	bf_list_init(&ep->rma_wait);
 	ep->directed = !!(info->caps & FI_DIRECTED_RECV);
 	if (info->tx_attr)
 		ep->tx_op_flags = info->tx_attr->op_flags;
@@ -377,7 +382,7 @@ int bulk_fi_ep_open(struct fid_domain *domain, struct fi_info *info,
 	ep->ep.cm = &bulk_fi_cm_ops;
 	ep->ep.msg = &bulk_fi_msg_ops;
 	ep->ep.tagged = &bulk_fi_tagged_ops;
-	ep->ep.rma = &bulk_fi_no_rma_ops;
+	ep->ep.rma = &bulk_fi_rma_ops;
 	pthread_mutex_lock(&dom->lock);
 	dom->refs++;
 	pthread_mutex_unlock(&dom->lock);

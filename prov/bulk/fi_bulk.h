@@ -50,9 +50,11 @@
  */
 #define BULK_FI_PROBE_MS	5000
 
+#define BULK_FI_RMA_CAPS	(FI_RMA | FI_READ | FI_WRITE | FI_REMOTE_READ | \
+				 FI_REMOTE_WRITE)
 #define BULK_FI_CAPS	(FI_MSG | FI_TAGGED | FI_SEND | FI_RECV | \
 			 FI_DIRECTED_RECV | FI_SOURCE | FI_LOCAL_COMM | \
-			 FI_REMOTE_COMM)
+			 FI_REMOTE_COMM | BULK_FI_RMA_CAPS)
 
 /*
  * Default operation flags an application may ask for (fi_getinfo() hints,
@@ -82,6 +84,44 @@ struct bulk_fi_domain {
 	pthread_mutex_t lock;		/* everything under the domain */
 	int refs;			/* AVs, CQs, endpoints, MRs */
 	enum fi_av_type av_type;
+	struct bf_list rmrs;		/* MRs with remote access, by key */
+};
+
+/*
+ * An fi_mr. One with remote access is registered with rdma-bulk lazily,
+ * per endpoint that a peer asks for it through (a bulk MR belongs to an
+ * endpoint), and granted to each asking peer endpoint (bulk_fi_mr_use).
+ */
+struct bulk_fi_mr {
+	struct fid_mr mr;
+	struct bulk_fi_domain *dom;
+	struct bf_list link;		/* in dom->rmrs, when remote */
+	void *buf;
+	size_t len;
+	uint64_t access;		/* FI_REMOTE_READ | FI_REMOTE_WRITE */
+	struct bf_list uses;		/* struct bulk_fi_mr_use */
+};
+
+struct bulk_fi_mr_use {
+	struct bf_list link;
+	struct bulk_fi_ep *ep;
+	struct ibv_bulk_mr *bmr;
+	struct bf_list grants;		/* struct bulk_fi_rgrant */
+};
+
+/* A grant of an MR to one peer endpoint. */
+struct bulk_fi_rgrant {
+	struct bf_list link;
+	struct bulk_fi_peer *peer;
+	uint64_t grant_id;
+};
+
+/* What a peer's MR key maps to, for this endpoint's RMA to that peer. */
+struct bulk_fi_rkey {
+	struct bf_list link;
+	uint64_t key;
+	bool pending;			/* GRANT_REQ sent, no answer yet */
+	uint64_t grant_id;
 };
 
 struct bulk_fi_av {
@@ -130,6 +170,7 @@ struct bulk_fi_peer {
 	fi_addr_t fi_addr;		/* in the bound AV, or NOTAVAIL */
 	uint64_t av_generation;		/* when fi_addr was looked up */
 	uint64_t probed_ms;		/* last PROBE sent, monotonic ms */
+	struct bf_list rkeys;		/* struct bulk_fi_rkey */
 };
 
 enum bulk_fi_op_kind {
@@ -137,6 +178,7 @@ enum bulk_fi_op_kind {
 	BF_OP_SEND,		/* an application's send */
 	BF_OP_CTRL,		/* our FIN or PROBE, no completion */
 	BF_OP_RECV,		/* an application's receive */
+	BF_OP_RMA,		/* an application's fi_write/fi_read */
 };
 
 /* One operation of the application's, or one of the provider's own. */
@@ -166,6 +208,9 @@ struct bulk_fi_op {
 	size_t olen;		/* RECV: the whole message's length */
 	/* RECV: claimed unexpected message for FI_CLAIM */
 	struct bulk_fi_unexp *claimed;
+	/* RMA: the remote offset and the copy an inject made */
+	uint64_t raddr;
+	void *copy;
 };
 
 /* A message no receive was posted for yet. */
@@ -189,6 +234,7 @@ struct bulk_fi_stats {
 	uint64_t tx_eager, tx_rndv, rx_eager, rx_rndv;
 	uint64_t rx_unexpected, tx_retries, rx_ooo, truncated;
 	uint64_t tx_bytes, rx_bytes;
+	uint64_t rma_ops, rma_bytes, grants_given;
 };
 
 struct bulk_fi_ep {
@@ -214,6 +260,7 @@ struct bulk_fi_ep {
 	struct bf_list unexp_msg, unexp_tag;
 	struct bf_list retry;		/* SENDs the receiver had no buffer for */
 	struct bf_list rndv;		/* RTS sent, waiting for FIN */
+	struct bf_list rma_wait;	/* RMA waiting for its GRANT_ACK */
 	uint64_t next_id;
 	struct bulk_fi_stats stats;
 };
@@ -296,9 +343,20 @@ void bulk_fi_send_done(struct bulk_fi_ep *ep, struct bulk_fi_op *op,
 void bulk_fi_fin_recv(struct bulk_fi_ep *ep, const struct bulk_fi_hdr *hdr);
 void bulk_fi_ep_flush(struct bulk_fi_ep *ep);
 ssize_t bulk_fi_cancel(fid_t fid, void *context);
+bool bulk_fi_peer_gone(int err);
+void bulk_fi_send_ctrl(struct bulk_fi_ep *ep, struct bulk_fi_peer *peer,
+		       struct bulk_fi_hdr *hdr);
+
+/* rma.c: FI_RMA through grants that the target's provider makes */
+extern struct fi_ops_rma bulk_fi_rma_ops;
+void bulk_fi_rma_incoming(struct bulk_fi_ep *ep, struct bulk_fi_peer *peer,
+			  const struct bulk_fi_hdr *hdr);
+void bulk_fi_rma_done(struct bulk_fi_ep *ep, struct bulk_fi_op *op,
+		      int status);
+void bulk_fi_rma_ep_close(struct bulk_fi_ep *ep);
+void bulk_fi_mr_uses_free(struct bulk_fi_mr *mr, struct bulk_fi_ep *ep);
 
 /* stubs.c: what the provider does not do */
-extern struct fi_ops_rma bulk_fi_no_rma_ops;
 int bulk_fi_no_bind(struct fid *fid, struct fid *bfid, uint64_t flags);
 int bulk_fi_no_control(struct fid *fid, int command, void *arg);
 int bulk_fi_no_ops_open(struct fid *fid, const char *name, uint64_t flags,

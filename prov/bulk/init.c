@@ -11,17 +11,18 @@
 #include "fi_bulk.h"
 
 static const struct fi_tx_attr bulk_fi_tx_attr = {
-	.caps = FI_MSG | FI_TAGGED | FI_SEND,
+	.caps = FI_MSG | FI_TAGGED | FI_SEND | FI_RMA | FI_READ | FI_WRITE,
 	.msg_order = FI_ORDER_SAS,
 	.comp_order = FI_ORDER_NONE,
 	.inject_size = BULK_FI_EAGER_MAX,
 	.size = BULK_FI_TX_SLOTS,
 	.iov_limit = 1,
-	.rma_iov_limit = 0,
+	.rma_iov_limit = 1,
 };
 
 static const struct fi_rx_attr bulk_fi_rx_attr = {
-	.caps = FI_MSG | FI_TAGGED | FI_RECV | FI_DIRECTED_RECV | FI_SOURCE,
+	.caps = FI_MSG | FI_TAGGED | FI_RECV | FI_DIRECTED_RECV | FI_SOURCE |
+		FI_RMA | FI_REMOTE_READ | FI_REMOTE_WRITE,
 	.msg_order = FI_ORDER_SAS,
 	.comp_order = FI_ORDER_NONE,
 	.total_buffered_recv = BULK_FI_RX_SLOTS * BULK_FI_EAGER_MAX,
@@ -77,7 +78,7 @@ static const char *bulk_fi_hints_refused(const struct fi_info *hints)
 	const struct fi_domain_attr *d = hints->domain_attr;
 
 	if (hints->caps & ~BULK_FI_CAPS)
-		return "capabilities beyond FI_MSG, FI_TAGGED, FI_SEND, FI_RECV, FI_DIRECTED_RECV, FI_SOURCE, FI_LOCAL_COMM, FI_REMOTE_COMM";
+		return "capabilities beyond FI_MSG, FI_TAGGED, FI_RMA, FI_SEND, FI_RECV, FI_READ, FI_WRITE, FI_REMOTE_READ, FI_REMOTE_WRITE, FI_DIRECTED_RECV, FI_SOURCE, FI_LOCAL_COMM, FI_REMOTE_COMM";
 	if (hints->ep_attr && hints->ep_attr->type != FI_EP_UNSPEC &&
 	    hints->ep_attr->type != FI_EP_RDM)
 		return "an endpoint type other than FI_EP_RDM";

@@ -60,7 +60,7 @@ static void bulk_fi_send_complete(struct bulk_fi_ep *ep, struct bulk_fi_op *op,
 }
 
 /* Errors that say the peer endpoint (or its node) is gone. */
-static bool bulk_fi_peer_gone(int err)
+bool bulk_fi_peer_gone(int err)
 {
 	return err == ECONNREFUSED || err == ECONNRESET || err == ETIMEDOUT ||
 	       err == EHOSTUNREACH || err == ENETUNREACH ||
@@ -180,15 +180,13 @@ static int bulk_fi_send_msg(struct bulk_fi_ep *ep, struct bulk_fi_op *op,
 	return 0;
 }
 
-/* One of our own header-only messages, FIN or PROBE, to @peer. */
-static void bulk_fi_send_ctrl(struct bulk_fi_ep *ep, struct bulk_fi_peer *peer,
-			      uint8_t type, uint64_t cookie, int status)
+/*
+ * One of our own header-only messages (FIN, PROBE, GRANT_REQ, GRANT_ACK)
+ * to @peer; @hdr has its type and fields, the rest is filled in here.
+ */
+void bulk_fi_send_ctrl(struct bulk_fi_ep *ep, struct bulk_fi_peer *peer,
+		       struct bulk_fi_hdr *hdr)
 {
-	struct bulk_fi_hdr hdr = {
-		.type = type,
-		.status = htole32(status),
-		.cookie = htole64(cookie),
-	};
 	struct bulk_fi_op *op = calloc(1, sizeof(*op));
 	int ret;
 
@@ -201,10 +199,10 @@ static void bulk_fi_send_ctrl(struct bulk_fi_ep *ep, struct bulk_fi_peer *peer,
 	bf_list_init(&op->link);
 	ret = bulk_fi_peer_conn(peer, ep);
 	if (!ret)
-		ret = bulk_fi_send_msg(ep, op, &hdr, NULL, 0, true);
+		ret = bulk_fi_send_msg(ep, op, hdr, NULL, 0, true);
 	if (ret) {
-		BF_WARN(FI_LOG_EP_DATA, "%s failed: %s\n",
-			type == BULK_FI_FIN ? "FIN" : "PROBE", fi_strerror(-ret));
+		BF_WARN(FI_LOG_EP_DATA, "message type %u failed: %s\n",
+			hdr->type, fi_strerror(-ret));
 		free(op);
 		if (bulk_fi_peer_gone(-ret))
 			bulk_fi_peer_failed(ep, peer, -ret);
@@ -230,8 +228,10 @@ void bulk_fi_probe_peers(struct bulk_fi_ep *ep)
 		if (!op->sent || now - op->sent_ms < BULK_FI_PROBE_MS ||
 		    now - peer->probed_ms < BULK_FI_PROBE_MS)
 			continue;
+		struct bulk_fi_hdr hdr = { .type = BULK_FI_PROBE };
+
 		peer->probed_ms = now;
-		bulk_fi_send_ctrl(ep, peer, BULK_FI_PROBE, 0, 0);
+		bulk_fi_send_ctrl(ep, peer, &hdr);
 		return;		/* the list may have changed under it */
 	}
 }
@@ -273,10 +273,15 @@ void bulk_fi_recv_done(struct bulk_fi_ep *ep, struct bulk_fi_op *op,
 		       int status)
 {
 	size_t len = op->len < op->olen ? op->len : op->olen;
+	struct bulk_fi_hdr fin = {
+		.type = BULK_FI_FIN,
+		.status = htole32(status),
+		.cookie = htole64(op->id),
+	};
 
 	if (op->mr)
 		ibv_bulk_dereg_mr(op->mr);
-	bulk_fi_send_ctrl(ep, op->peer, BULK_FI_FIN, op->id, status);
+	bulk_fi_send_ctrl(ep, op->peer, &fin);
 	if (!status) {
 		ep->stats.rx_rndv++;
 		ep->stats.rx_bytes += len;
@@ -365,6 +370,10 @@ void bulk_fi_incoming(struct bulk_fi_ep *ep, struct bulk_fi_peer *peer,
 	}
 	if (hdr->type == BULK_FI_PROBE)
 		return;		/* its arrival was all it had to say */
+	if (hdr->type == BULK_FI_GRANT_REQ || hdr->type == BULK_FI_GRANT_ACK) {
+		bulk_fi_rma_incoming(ep, peer, hdr);
+		return;
+	}
 	if (hdr->type != BULK_FI_EAGER && hdr->type != BULK_FI_RTS) {
 		BF_WARN(FI_LOG_EP_DATA, "unknown message type %u\n",
 			hdr->type);

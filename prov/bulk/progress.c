@@ -27,6 +27,7 @@ struct bulk_fi_peer *bulk_fi_peer_get(struct bulk_fi_ep *ep,
 	peer->fi_addr = FI_ADDR_NOTAVAIL;
 	peer->av_generation = UINT64_MAX;
 	bf_list_init(&peer->ooo);
+	bf_list_init(&peer->rkeys);
 	bf_list_add_tail(&ep->peers, &peer->link);
 	return peer;
 }
@@ -52,6 +53,8 @@ void bulk_fi_peers_free(struct bulk_fi_ep *ep)
 
 		bf_list_for_each_safe(p2, t2, &peer->ooo)
 			free(bf_container_of(p2, struct bulk_fi_ooo, link));
+		bf_list_for_each_safe(p2, t2, &peer->rkeys)
+			free(bf_container_of(p2, struct bulk_fi_rkey, link));
 		if (peer->conn)
 			ibv_bulk_disconnect(peer->conn);
 		free(peer);
@@ -232,6 +235,9 @@ void bulk_fi_progress(struct bulk_fi_ep *ep)
 				break;
 			case BF_OP_RECV:
 				bulk_fi_recv_done(ep, op, wc[i].status);
+				break;
+			case BF_OP_RMA:
+				bulk_fi_rma_done(ep, op, wc[i].status);
 				break;
 			}
 		}

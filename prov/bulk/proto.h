@@ -13,6 +13,11 @@
  *   PROBE  nothing for the receiver: a sender whose RTS has waited long
  *          for its FIN sends one to learn whether the receiving endpoint
  *          still exists (the SEND fails when it does not)
+ *   GRANT_REQ  FI_RMA: the sender wants to use the receiver's MR whose
+ *          libfabric key is tag; cookie names the request
+ *   GRANT_ACK  the answer: status 0 and grant_id, a grant of the whole MR
+ *          (length bytes) to the requesting endpoint, or an errno
+ *          (ENOKEY: no such key)
  *
  * seq orders the messages of one sending endpoint to one receiving
  * endpoint: a SEND the receiver had no buffer for fails (ENOBUFS) and is
@@ -33,6 +38,8 @@ enum bulk_fi_msg_type {
 	BULK_FI_RTS = 2,
 	BULK_FI_FIN = 3,
 	BULK_FI_PROBE = 4,
+	BULK_FI_GRANT_REQ = 5,
+	BULK_FI_GRANT_ACK = 6,
 };
 
 enum bulk_fi_msg_flags {

@@ -296,6 +296,123 @@ out:
 	return ok;
 }
 
+/* An RMA of A's to B's MR of @key that must fail: say how. */
+static bool rma_fails(bool read, void *buf, size_t len, uint64_t off,
+		      uint64_t key, const char *what)
+{
+	struct comp c;
+	ssize_t ret;
+
+	ret = read ? fi_read(A->ep, buf, len, NULL, B->addr, off, key, buf) :
+		     fi_write(A->ep, buf, len, NULL, B->addr, off, key, buf);
+	if (ret)
+		return fails("%s: refused at once: %zd", what, ret);
+	if (!next(A, &c))
+		return false;
+	if (!c.error || c.err.op_context != buf)
+		return fails("%s: %s", what, c.error ? "another context" :
+							 "it completed");
+	printf("# %s: %s\n", what, fi_strerror(c.err.err));
+	return true;
+}
+
+/*
+ * FI_RMA: A writes and reads B's MR by the key B's application chose;
+ * the grant B's provider makes covers the MR and its access, no more,
+ * and ends with the MR.
+ */
+static bool test_rma(void)
+{
+	const size_t len = BIG, off = 4096, size = BIG + 2 * 4096;
+	unsigned char *target = calloc(1, size), *src = malloc(len);
+	unsigned char *back = calloc(1, len);
+	struct fid_mr *mr = NULL, *ro = NULL, *dup = NULL;
+	struct comp c;
+	bool ok = false;
+	int ret;
+
+	if (!target || !src || !back)
+		goto out;
+	fill(src, len, 21);
+	ret = fi_mr_reg(domain, target, size, FI_REMOTE_READ | FI_REMOTE_WRITE,
+			0, 0x77, 0, &mr, NULL);
+	if (ret) {
+		fails("fi_mr_reg: %s", fi_strerror(-ret));
+		goto out;
+	}
+	ret = fi_mr_reg(domain, back, 64, FI_REMOTE_READ, 0, 0x77, 0, &dup,
+			NULL);
+	if (ret != -FI_ENOKEY) {
+		fails("a key in use: %d, not -FI_ENOKEY", ret);
+		goto out;
+	}
+	/* 8 KiB from 4 KiB before the end: past it, refused. */
+	if (!rma_fails(false, src, 8192, size - 4096, 0x77, "past the MR's end") ||
+	    !rma_fails(false, src, 8, 0, 0x99, "an unknown key"))
+		goto out;
+	if (fi_write(A->ep, src, len, NULL, B->addr, off, 0x77, src) ||
+	    !ok_comp(A, &c, FI_RMA | FI_WRITE))
+		goto out_why;
+	if (!same(target + off, len, 21))
+		goto out;
+	if (target[off - 1] || target[off + len]) {
+		fails("a byte beside the written range changed");
+		goto out;
+	}
+	if (fi_read(A->ep, back, len, NULL, B->addr, off, 0x77, back) ||
+	    !ok_comp(A, &c, FI_RMA | FI_READ) || !same(back, len, 21))
+		goto out_why;
+	ret = fi_mr_reg(domain, back, 4096, FI_REMOTE_READ, 0, 0x78, 0, &ro,
+			NULL);
+	if (ret) {
+		fails("fi_mr_reg read-only: %s", fi_strerror(-ret));
+		goto out;
+	}
+	if (!rma_fails(false, src, 64, 0, 0x78, "a write to a read-only MR"))
+		goto out;
+	if (fi_read(A->ep, src, 64, NULL, B->addr, 0, 0x78, src) ||
+	    !ok_comp(A, &c, FI_RMA | FI_READ))
+		goto out_why;
+	/* fi_inject_write: no completion; a READ after it sees its bytes. */
+	fill(src, 64, 22);
+	memset(back, 0, 64);
+	if (fi_inject_write(A->ep, src, 64, B->addr, 0, 0x77) ||
+	    fi_read(A->ep, back, 64, NULL, B->addr, 0, 0x77, back) ||
+	    !ok_comp(A, &c, FI_RMA | FI_READ))
+		goto out_why;
+	if (c.e.op_context != back) {
+		fails("the inject completed (context %p)", c.e.op_context);
+		goto out;
+	}
+	if (!same(back, 64, 22))
+		goto out;
+	/* After fi_close(), no byte moves: the grants are revoked. */
+	fi_close(&mr->fid);
+	mr = NULL;
+	memset(target, 0, size);
+	if (!rma_fails(false, src, 64, off, 0x77,
+		       "a write after fi_close(), through the revoked grant") ||
+	    !rma_fails(false, src, 64, off, 0x77,
+		       "again, asking for a grant anew"))
+		goto out;
+	ok = !target[off] || fails("the closed MR was written");
+	goto out;
+out_why:
+	if (!why[0])
+		fails("post failed");
+out:
+	if (mr)
+		fi_close(&mr->fid);
+	if (ro)
+		fi_close(&ro->fid);
+	if (dup)
+		fi_close(&dup->fid);
+	free(target);
+	free(src);
+	free(back);
+	return ok;
+}
+
 /* Injected sends complete nothing at the sender; too long is refused. */
 static bool test_inject(void)
 {
@@ -413,9 +530,9 @@ static bool test_bad_input(void)
 	ret = fi_tsend(A->ep, &v, 8, NULL, 12345, 0, NULL);
 	if (ret != -FI_EINVAL)
 		return fails("an address not in the AV: %zd", ret);
-	ret = fi_write(A->ep, &v, 8, NULL, B->addr, 0, 0, NULL);
+	ret = fi_writedata(A->ep, &v, 8, NULL, 1, B->addr, 0, 0, NULL);
 	if (ret != -FI_ENOSYS)
-		return fails("fi_write: %zd", ret);
+		return fails("fi_writedata: %zd", ret);
 	ret = fi_cq_open(domain, &attr, &cq, NULL);
 	if (ret != -FI_ENOSYS)
 		return fails("a CQ with a wait set: %zd", ret);
@@ -520,6 +637,8 @@ int main(int argc, char **argv)
 			check("FI_DIRECTED_RECV", test_directed());
 			check("FI_REMOTE_CQ_DATA (eager)", test_cq_data(8));
 			check("FI_REMOTE_CQ_DATA (rendezvous)", test_cq_data(BIG));
+			check("FI_RMA: write, read, inject, bounds, keys, access, close",
+			      test_rma());
 			check("fi_tinject", test_inject());
 			check("FI_SELECTIVE_COMPLETION", test_selective());
 			check("fi_cq_sread timeout and wake-up", test_sread());
