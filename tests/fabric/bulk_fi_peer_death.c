@@ -16,22 +16,20 @@
  * DIR is a directory both nodes see (vm-run's VM_SHARE). The survivor
  * prints "ok NAME" / "FAIL NAME: why" and the counts line.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "fi_harness.h"
 
-#define NAME_WAIT_MS	120000
+#define NAME_WAIT_S	120
 /* The provider probes a receiver that owes a FIN after 5 s; with room. */
 #define DEATH_BOUND_MS	60000
 
 static int victim(const char *dir, const char *dev)
 {
-	char name[64], path[4096], tmp[4096];
-	size_t len = sizeof(name);
-	FILE *f;
+	size_t len = 64;
+	char name[64];
 	int ret;
 
 	ret = open_all(dev, FI_AV_TABLE, 0);
@@ -41,42 +39,11 @@ static int victim(const char *dir, const char *dev)
 		fprintf(stderr, "victim: %s\n", fi_strerror(-ret));
 		return 1;
 	}
-	snprintf(path, sizeof(path), "%s/victim.name", dir);
-	snprintf(tmp, sizeof(tmp), "%s/victim.name.tmp", dir);
-	f = fopen(tmp, "w");
-	if (!f || fwrite(name, 1, len, f) != len || fclose(f) ||
-	    rename(tmp, path)) {
-		perror(path);
+	if (put_file(dir, "victim.name", name, len))
 		return 1;
-	}
 	/* Take nothing: what the survivor sends stays unexpected here. */
 	for (;;)
 		pause();
-}
-
-static bool exists(const char *dir, const char *file, long wait_ms)
-{
-	long end = now_ms() + wait_ms;
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	while (access(path, F_OK)) {
-		if (now_ms() > end)
-			return fails("no %s after %ld ms", path, wait_ms);
-		usleep(200000);
-	}
-	return true;
-}
-
-static void touch(const char *dir, const char *file)
-{
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "w");
-	if (f)
-		fclose(f);
 }
 
 /* The next completion of A is an error for the operation @ctx. */
@@ -96,20 +63,14 @@ static bool error_for(void *ctx)
 
 static bool read_victim(const char *dir, fi_addr_t *addr)
 {
-	char name[64], path[4096];
-	size_t len;
-	FILE *f;
+	char name[64];
+	ssize_t len;
 
-	if (!exists(dir, "victim.name", NAME_WAIT_MS))
+	if (!await_file(dir, "victim.name", NAME_WAIT_S))
 		return false;
-	snprintf(path, sizeof(path), "%s/victim.name", dir);
-	f = fopen(path, "r");
-	if (!f)
-		return fails("%s: %s", path, strerror(errno));
-	len = fread(name, 1, sizeof(name), f);
-	fclose(f);
-	if (fi_av_insert(av, name, 1, addr, 0, NULL) != 1)
-		return fails("the victim's name (%zu bytes) is refused", len);
+	len = get_file(dir, "victim.name", name, sizeof(name));
+	if (len <= 0 || fi_av_insert(av, name, 1, addr, 0, NULL) != 1)
+		return fails("the victim's name (%zd bytes) is refused", len);
 	return true;
 }
 
@@ -135,8 +96,8 @@ static int survivor(const char *dir, const char *dev)
 	check("a rendezvous send to the victim is posted",
 	      !ret || fails("%s", fi_strerror(-ret)));
 	check("it waits for the victim's FIN", quiet(A, 1000));
-	touch(dir, "flag.kill");
-	if (!exists(dir, "flag.killed", 120000)) {
+	put_file(dir, "flag.kill", "", 0);
+	if (!await_file(dir, "flag.killed", 120)) {
 		check("the victim is killed", false);
 		goto out;
 	}

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "fi_harness.h"
 
 struct fi_info *info;
@@ -307,4 +308,53 @@ out:
 	free(src);
 	free(dst);
 	return ok;
+}
+
+/* Wait up to @secs for DIR/NAME, making progress meanwhile. */
+bool await_file(const char *dir, const char *name, int secs)
+{
+	char path[4096];
+	int n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	for (n = 0; access(path, F_OK); n++) {
+		if (n >= secs * 5)
+			return fails("no %s after %d s", path, secs);
+		pump();
+		usleep(200000);
+	}
+	return true;
+}
+
+/* DIR/NAME with @len bytes of @buf, whole or not at all (a rename). */
+int put_file(const char *dir, const char *name, const void *buf, size_t len)
+{
+	char path[4096], tmp[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(tmp, sizeof(tmp), "%s/.%s", dir, name);
+	f = fopen(tmp, "w");
+	if (!f || fwrite(buf, 1, len, f) != len || fclose(f) ||
+	    rename(tmp, path)) {
+		perror(path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Up to @size bytes of DIR/NAME into @buf: how many, or -1. */
+ssize_t get_file(const char *dir, const char *name, void *buf, size_t size)
+{
+	char path[4096];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, size, f);
+	fclose(f);
+	return (ssize_t)n;
 }

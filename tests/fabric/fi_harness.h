@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <rdma/fabric.h>
 #include <rdma/fi_cm.h>
 #include <rdma/fi_domain.h>
@@ -58,5 +59,9 @@ int open_all(const char *dev, enum fi_av_type av_type, uint64_t b_bind);
 void close_all(void);
 bool transfer(struct side *from, struct side *to, size_t len, bool tagged,
 	      int seed);
+/* Files in a directory both nodes see, for the two-node programs. */
+bool await_file(const char *dir, const char *name, int secs);
+int put_file(const char *dir, const char *name, const void *buf, size_t len);
+ssize_t get_file(const char *dir, const char *name, void *buf, size_t size);
 
 #endif /* FI_HARNESS_H */
