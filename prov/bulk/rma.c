@@ -412,7 +412,7 @@ static ssize_t bf_rma_msg(struct fid_ep *ep, const struct fi_msg_rma *msg,
 {
 	if (msg->iov_count > 1 || msg->rma_iov_count != 1)
 		return -FI_EINVAL;
-	if (msg->iov_count && msg->iov_count == 1 &&
+	if (msg->iov_count == 1 &&
 	    msg->msg_iov[0].iov_len != msg->rma_iov[0].len)
 		return -FI_EINVAL;
 	return bulk_fi_rma(bulk_fi_ep_of(ep),
