@@ -112,19 +112,10 @@ out:
 
 int main(int argc, char **argv)
 {
-	const char *dev = NULL;
+	static const struct role roles[2] = {
+		{ "target", target },
+		{ "initiator", initiator },
+	};
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc == 5 && !strcmp(argv[3], "-d"))
-		dev = argv[4];
-	else if (argc != 3)
-		goto usage;
-	if (!strcmp(argv[1], "target"))
-		return target(argv[2], dev);
-	if (!strcmp(argv[1], "initiator"))
-		return initiator(argv[2], dev);
-usage:
-	fprintf(stderr, "usage: %s target|initiator DIR [-d DEVICE]\n",
-		argv[0]);
-	return 2;
+	return run_role(argc, argv, roles);
 }

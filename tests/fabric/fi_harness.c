@@ -358,3 +358,23 @@ ssize_t get_file(const char *dir, const char *name, void *buf, size_t size)
 	fclose(f);
 	return (ssize_t)n;
 }
+
+/* main() of a two-node program: ROLE DIR [-d DEVICE], one function a role. */
+int run_role(int argc, char **argv, const struct role roles[2])
+{
+	const char *dev = NULL;
+	int i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 5 && !strcmp(argv[3], "-d"))
+		dev = argv[4];
+	else if (argc != 3)
+		goto usage;
+	for (i = 0; i < 2; i++)
+		if (!strcmp(argv[1], roles[i].name))
+			return roles[i].run(argv[2], dev);
+usage:
+	fprintf(stderr, "usage: %s %s|%s DIR [-d DEVICE]\n", argv[0],
+		roles[0].name, roles[1].name);
+	return 2;
+}

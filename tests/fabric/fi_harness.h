@@ -64,4 +64,11 @@ bool await_file(const char *dir, const char *name, int secs);
 int put_file(const char *dir, const char *name, const void *buf, size_t len);
 ssize_t get_file(const char *dir, const char *name, void *buf, size_t size);
 
+struct role {
+	const char *name;
+	int (*run)(const char *dir, const char *dev);
+};
+
+int run_role(int argc, char **argv, const struct role roles[2]);
+
 #endif /* FI_HARNESS_H */
