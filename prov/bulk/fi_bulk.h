@@ -313,6 +313,18 @@ void bulk_fi_cq_report_err(struct bulk_fi_cq *cq, void *context,
 int bulk_fi_cq_attach(struct bulk_fi_cq *cq, struct bulk_fi_ep *ep);
 void bulk_fi_cq_detach(struct bulk_fi_cq *cq, struct bulk_fi_ep *ep);
 
+static inline struct bulk_fi_ep *bulk_fi_ep_of(struct fid_ep *fid)
+{
+	return bf_container_of(fid, struct bulk_fi_ep, ep);
+}
+
+/* Whether an operation with @flags writes a completion (fi_ep_bind()). */
+static inline bool bulk_fi_op_completes(uint64_t bind_flags, uint64_t flags)
+{
+	return !(bind_flags & FI_SELECTIVE_COMPLETION) ||
+	       (flags & FI_COMPLETION);
+}
+
 /* progress.c */
 void bulk_fi_progress(struct bulk_fi_ep *ep);
 void bulk_fi_probe_peers(struct bulk_fi_ep *ep);
@@ -344,6 +356,8 @@ void bulk_fi_fin_recv(struct bulk_fi_ep *ep, const struct bulk_fi_hdr *hdr);
 void bulk_fi_ep_flush(struct bulk_fi_ep *ep);
 ssize_t bulk_fi_cancel(fid_t fid, void *context);
 bool bulk_fi_peer_gone(int err);
+void bulk_fi_tx_report(struct bulk_fi_ep *ep, struct bulk_fi_op *op,
+		       int status, uint64_t tag);
 void bulk_fi_send_ctrl(struct bulk_fi_ep *ep, struct bulk_fi_peer *peer,
 		       struct bulk_fi_hdr *hdr);
 

@@ -8,11 +8,6 @@
 #include <string.h>
 #include "fi_bulk.h"
 
-static struct bulk_fi_ep *bulk_fi_ep_of(struct fid_ep *fid)
-{
-	return bf_container_of(fid, struct bulk_fi_ep, ep);
-}
-
 static uint64_t bulk_fi_kind_flag(bool tagged)
 {
 	return tagged ? FI_TAGGED : FI_MSG;
@@ -38,6 +33,23 @@ static fi_addr_t bulk_fi_peer_addr(struct bulk_fi_ep *ep,
 	return peer->fi_addr;
 }
 
+/*
+ * The completion of a send or RMA @op at the sender: written when asked
+ * for, and always for an error; @tag is the error entry's.
+ */
+void bulk_fi_tx_report(struct bulk_fi_ep *ep, struct bulk_fi_op *op,
+		       int status, uint64_t tag)
+{
+	if (!ep->tx_cq || (!op->report && !status))
+		return;
+	if (status)
+		bulk_fi_cq_report_err(ep->tx_cq, op->context, op->flags, status,
+				      0, 0, 0, tag);
+	else
+		bulk_fi_cq_report(ep->tx_cq, op->context, op->flags, 0, NULL,
+				  0, 0, FI_ADDR_NOTAVAIL);
+}
+
 /* The end of an application's send (or of one of our FINs). */
 static void bulk_fi_send_complete(struct bulk_fi_ep *ep, struct bulk_fi_op *op,
 				  int status)
@@ -48,14 +60,8 @@ static void bulk_fi_send_complete(struct bulk_fi_ep *ep, struct bulk_fi_op *op,
 		ibv_bulk_dereg_mr(op->mr);
 	}
 	bulk_fi_tx_slot_put(ep, op);
-	if (op->kind == BF_OP_SEND && ep->tx_cq && (op->report || status)) {
-		if (status)
-			bulk_fi_cq_report_err(ep->tx_cq, op->context, op->flags,
-					      status, 0, 0, 0, op->tag);
-		else
-			bulk_fi_cq_report(ep->tx_cq, op->context, op->flags,
-					  0, NULL, 0, 0, FI_ADDR_NOTAVAIL);
-	}
+	if (op->kind == BF_OP_SEND)
+		bulk_fi_tx_report(ep, op, status, op->tag);
 	free(op);
 }
 
@@ -224,12 +230,11 @@ void bulk_fi_probe_peers(struct bulk_fi_ep *ep)
 		struct bulk_fi_op *op =
 			bf_container_of(pos, struct bulk_fi_op, link);
 		struct bulk_fi_peer *peer = op->peer;
+		struct bulk_fi_hdr hdr = { .type = BULK_FI_PROBE };
 
 		if (!op->sent || now - op->sent_ms < BULK_FI_PROBE_MS ||
 		    now - peer->probed_ms < BULK_FI_PROBE_MS)
 			continue;
-		struct bulk_fi_hdr hdr = { .type = BULK_FI_PROBE };
-
 		peer->probed_ms = now;
 		bulk_fi_send_ctrl(ep, peer, &hdr);
 		return;		/* the list may have changed under it */
@@ -409,12 +414,6 @@ void bulk_fi_incoming(struct bulk_fi_ep *ep, struct bulk_fi_peer *peer,
 		memcpy(u->payload, payload, len);
 	bf_list_add_tail(tagged ? &ep->unexp_tag : &ep->unexp_msg, &u->link);
 	ep->stats.rx_unexpected++;
-}
-
-static bool bulk_fi_op_completes(uint64_t bind_flags, uint64_t flags)
-{
-	return !(bind_flags & FI_SELECTIVE_COMPLETION) ||
-	       (flags & FI_COMPLETION);
 }
 
 static ssize_t bulk_fi_send(struct bulk_fi_ep *ep, const void *buf,

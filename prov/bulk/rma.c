@@ -22,11 +22,6 @@
 #include <string.h>
 #include "fi_bulk.h"
 
-static struct bulk_fi_ep *bulk_fi_ep_of(struct fid_ep *fid)
-{
-	return bf_container_of(fid, struct bulk_fi_ep, ep);
-}
-
 static uint32_t bulk_fi_bulk_access(uint64_t access)
 {
 	return (access & FI_REMOTE_READ ? IBV_BULK_ACCESS_REMOTE_READ : 0) |
@@ -67,14 +62,7 @@ void bulk_fi_rma_done(struct bulk_fi_ep *ep, struct bulk_fi_op *op,
 	free(op->copy);
 	if (status)
 		bulk_fi_rkey_forget(op->peer, op->tag);
-	if (ep->tx_cq && (op->report || status)) {
-		if (status)
-			bulk_fi_cq_report_err(ep->tx_cq, op->context, op->flags,
-					      status, 0, 0, 0, 0);
-		else
-			bulk_fi_cq_report(ep->tx_cq, op->context, op->flags,
-					  0, NULL, 0, 0, FI_ADDR_NOTAVAIL);
-	}
+	bulk_fi_tx_report(ep, op, status, 0);
 	if (!status) {
 		ep->stats.rma_ops++;
 		ep->stats.rma_bytes += op->len;
@@ -154,8 +142,7 @@ static ssize_t bulk_fi_rma(struct bulk_fi_ep *ep, void *buf, size_t len,
 	op->buf = buf;
 	op->flags = FI_RMA | (read ? FI_READ : FI_WRITE);
 	op->report = !(flags & FI_INJECT) &&
-		     (!(ep->tx_bind_flags & FI_SELECTIVE_COMPLETION) ||
-		      (flags & FI_COMPLETION));
+		     bulk_fi_op_completes(ep->tx_bind_flags, flags);
 	if (flags & FI_INJECT) {
 		op->copy = malloc(len ? len : 1);
 		if (!op->copy) {
