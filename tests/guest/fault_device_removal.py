@@ -20,15 +20,22 @@ import subprocess
 import time
 
 import pyverbs.device as d
+from pyverbs.pyverbs_error import PyverbsUserError
 
-from .bulk_base import B, BIN, BulkTestCase, PyverbsRDMAError, figure, kernel_at_least, \
-    post_status, wait_wcs
+from .bulk_base import B, BIN, BulkTestCase, PyverbsRDMAError, figure, is_iwarp, \
+    kernel_at_least, post_status, wait_wcs
 
 TOOL = os.path.join(BIN, 'bulk_uring')
 
 RW = B.ACCESS_REMOTE_READ | B.ACCESS_REMOTE_WRITE
 GONE = (errno.ENODEV, errno.ECONNRESET, errno.ECANCELED)
 GONE_NAMES = [errno.errorcode[e] for e in GONE]
+
+
+def slot_bytes(slot):
+    """The 1 MiB that WRITEs from slot SLOT carry: a 4 KiB pattern that
+    names the slot and the page, repeated."""
+    return b''.join(bytes([slot, page]) * 2048 for page in range(256))
 
 
 def links():
@@ -79,11 +86,20 @@ class DeviceRemovalTest(BulkTestCase):
     def test_removal_with_operations_in_flight(self):
         ctx = d.Context(name=self.dev_name)
         a, z = B.BulkEndpoint(ctx), B.BulkEndpoint(ctx)
-        # 8 MiB in flight: more at once keeps rxe's requester tasklet
-        # busy for tens of seconds under TCG (a soft-lockup report).
-        size, count = 8 << 20, 8
+        # rxe completes a WRITE when the target acknowledges it, so what
+        # the removal finds unacknowledged fails. More than 8 MiB in flight
+        # keeps rxe's requester tasklet busy for tens of seconds under TCG
+        # (a soft-lockup report). siw completes a WRITE once it has handed
+        # the last byte to TCP: 8 MiB could all leave before the removal
+        # reached the QP (CI once saw 0 of 8 fail), so siw gets 32.
+        count = 32 if is_iwarp(self.dev_name) else 8
+        size = count << 20
         amr = B.BulkMR(a, size)
         zmr = B.BulkMR(z, size, RW)
+        # Each 1 MiB slot its own bytes, so a slot that landed is told
+        # from one that did not, and from its neighbours.
+        for slot in range(count):
+            amr.buf[slot << 20:(slot + 1) << 20] = slot_bytes(slot)
         az = B.BulkConnection(a, self.guest_addr(), z.ep_id())
         za = B.BulkConnection(z, self.guest_addr(), a.ep_id())
         g = za.grant(zmr, 0, size, RW)
@@ -123,13 +139,20 @@ class DeviceRemovalTest(BulkTestCase):
             self.assertEqual(sorted(w.wr_id for w in wcs), list(range(posted)))
             self.assertEqual([w for w in wcs if w.status not in (0,) + GONE], [])
             failed = sum(1 for w in wcs if w.status)
-            self.assertGreater(failed, 0)
+            self.assertGreater(failed, 0, f'the removal failed none of {posted} WRITEs')
             self.assertLessEqual(failed, count)
+            # A WRITE reported done has every byte at the target (the
+            # slot's later WRITEs, failed or not, carry the same bytes).
+            landed = sorted({w.wr_id % count for w in wcs if w.status == 0})
+            for slot in landed:
+                self.assertTrue(zmr.buf[slot << 20:(slot + 1) << 20] == slot_bytes(slot),
+                                f'slot {slot}: a WRITE completed but its bytes are not there')
             self.assertEqual(sorted((w.wr_id, w.status) for w in wait_wcs(z, 4, 120)),
                              [(1000000 + i, errno.ECANCELED) for i in range(4)])
             figure('device removed under POST', f'{failed} of {posted} WRITEs failed '
                    f'(ENODEV/ECONNRESET), the last {failed_after:.1f} s after `rdma link del`; '
-                   'RECVs cancelled, new calls ENODEV, 0 bytes of finished WRITEs lost')
+                   f'RECVs cancelled, new calls ENODEV, the {len(landed)} MiB of finished '
+                   'WRITEs all at the target')
 
             # The endpoints stay until closed, but the device is gone.
             self.assertEqual(post_status(a, [write(0)]), (errno.ENODEV, 0))
@@ -154,6 +177,12 @@ class DeviceRemovalTest(BulkTestCase):
             if rm.poll() is None:
                 # A failed check left objects open: the removal waits for
                 # them; close what is left so the next tests find a device.
+                # The grant first: an MR granted to a peer does not close
+                # (EBUSY), nor does its endpoint.
+                try:
+                    za.revoke(g)
+                except (PyverbsRDMAError, PyverbsUserError):
+                    pass	# revoked already, or its connection closed
                 for o in (az, za, amr, zmr, a, z, ctx):
                     try:
                         o.close()
@@ -169,7 +198,10 @@ class DeviceRemovalTest(BulkTestCase):
         Also 4 RECVs queued through the same ring that nobody sends to
         (Linux 6.12): the removal ends each with its one CQE.
         """
-        p = subprocess.Popen([TOOL, self.dev_name, self.guest_addr(), 'removal', '32'],
+        # 256 KiB each on rxe (8 MiB in flight), 1 MiB each on siw: see
+        # test_removal_with_operations_in_flight for why.
+        kib = 1024 if is_iwarp(self.dev_name) else 256
+        p = subprocess.Popen([TOOL, self.dev_name, self.guest_addr(), 'removal', '32', str(kib)],
                              stdout=subprocess.PIPE, text=True)
         try:
             self.assertEqual(p.stdout.readline(), 'submitted 32\n')

@@ -33,9 +33,10 @@
  *	process exits (exit) or the caller kills it (wait: "waiting"). A
  *	kernel that refuses RECVs through io_uring (Linux 6.1) prints
  *	"refused <errno>" instead.
- *   bulk_uring DEVICE ADDR removal N
- *	N (at most 32) 256 KiB WRITEs kept in flight, odd ones from a
- *	registered buffer, and 4 RECVs on z queued through the same ring;
+ *   bulk_uring DEVICE ADDR removal N KIB
+ *	N (at most 32) WRITEs of KIB KiB each (at most 1024) kept in
+ *	flight, odd ones from a registered buffer, and 4 RECVs on z queued
+ *	through the same ring;
  *	prints "submitted N", then, once the caller has removed the device,
  *	the failures' errnos, "cqes C ok K failed F", the RECVs' results
  *	("recvs <errno>..."), the result of one more WRITE and "closed" once
@@ -723,9 +724,8 @@ static int recvs(unsigned int count, unsigned int sends, const char *how)
  */
 #define MAX_REMOVAL_SECS 300
 
-static void removal_prep(struct io_uring *ring, unsigned int i)
+static void removal_prep(struct io_uring *ring, unsigned int i, uint64_t size)
 {
-	const uint64_t size = 256 << 10;
 	struct ibv_bulk_op op = op_at(IBV_BULK_OP_WRITE, size, i % 32);
 
 	op.wr_id = i + 1;
@@ -738,7 +738,7 @@ static void removal_prep(struct io_uring *ring, unsigned int i)
 #define REMOVAL_RECVS 4
 #define RECV_TAG (1ULL << 63)	/* user_data of the RECVs */
 
-static int removal(unsigned int count)
+static int removal(unsigned int count, uint64_t size)
 {
 	unsigned int sub = 0, done = 0, ok = 0, failed = 0, recvs = 0, i;
 	int recv_res[REMOVAL_RECVS];
@@ -750,6 +750,8 @@ static int removal(unsigned int count)
 
 	if (count > 32)
 		die("removal: at most 32 in flight", EINVAL);
+	if (!size || size > 1 << 20)
+		die("removal: WRITEs of 1 KiB to 1024 KiB", EINVAL);
 	ring_init(&ring, count + 1 + REMOVAL_RECVS, IBV_BULK_URING_SETUP_FLAGS);
 	ring_register_fbuf(&ring);
 	/* RECVs nobody sends to: the removal must end each of them. */
@@ -762,7 +764,7 @@ static int removal(unsigned int count)
 			die("ibv_bulk_prep_op RECV", EIO);
 	}
 	for (; sub < count; sub++)
-		removal_prep(&ring, sub);
+		removal_prep(&ring, sub, size);
 	if (io_uring_submit(&ring) != (int)count + REMOVAL_RECVS)
 		die("io_uring_submit", EIO);
 	printf("submitted %u\n", count);
@@ -778,7 +780,7 @@ static int removal(unsigned int count)
 			io_uring_cqe_seen(&ring, cqe);
 			continue;
 		}
-		if (cqe->res == 256 << 10) {
+		if (cqe->res == (int)size) {
 			ok++;
 		} else {
 			failed++;
@@ -787,7 +789,7 @@ static int removal(unsigned int count)
 		io_uring_cqe_seen(&ring, cqe);
 		done++;
 		if (!failed && time(NULL) < end) {
-			removal_prep(&ring, sub++);
+			removal_prep(&ring, sub++, size);
 			if (io_uring_submit(&ring) != 1)
 				die("io_uring_submit", EIO);
 		}
@@ -832,8 +834,9 @@ int main(int argc, char **argv)
 		return inflight(strtoul(argv[4], NULL, 0), argv[5]);
 	else if (!strcmp(argv[3], "recv") && argc == 7)
 		ret = recvs(strtoul(argv[4], NULL, 0), strtoul(argv[5], NULL, 0), argv[6]);
-	else if (!strcmp(argv[3], "removal") && argc == 5)
-		return removal(strtoul(argv[4], NULL, 0));
+	else if (!strcmp(argv[3], "removal") && argc == 6)
+		return removal(strtoul(argv[4], NULL, 0),
+			       strtoull(argv[5], NULL, 0) << 10);
 	if (ret != 2)
 		teardown();
 	return ret;
