@@ -36,6 +36,9 @@ keep the 6.1 backport alive. Stages, in order (all by default):
              the pair's one connection, every byte and completion checked
   faults     tests/pair/faults-pair: a peer's process killed, its transport
              restarted and the whole peer guest stopped under WRITEs in flight
+  hostile    tests/pair/hostile-pair: a node whose kernel misuses the keys
+             it was granted (the debug kernel's hostile-peer hook) against
+             the owner's device, once on rxe0 and once on siw0
   fabric     tests/pair/fabric-pair: the libfabric provider (prov/bulk) in
              two guests: its capability tests, fi_pingpong (msg, tagged)
              and an MPI program under Open MPI's mpirun over it
@@ -404,7 +407,7 @@ def main():
     write = '--write-baseline' in args
     args = [a for a in args if a != '--write-baseline']
     stages = ['unit', 'package', 'kernel-check', 'series', 'harness', 'guest', 'siw',
-              'removal', 'large', 'pair', 'load', 'faults', 'fabric', 'rdma-core',
+              'removal', 'large', 'pair', 'load', 'faults', 'hostile', 'fabric', 'rdma-core',
               OLD_KERNEL]
     # By name only: its first step fails now and then on siw (see pair-siw).
     by_name = ['pair-siw']
@@ -453,6 +456,10 @@ def main():
         elif s == 'faults':
             stage_two_guests('faults', 'faults-pair', 900)
             stage_two_guests('faults-partition', 'faults-pair', 600, 'partition')
+        elif s == 'hostile':
+            stage_two_guests('hostile-rxe0', 'hostile-pair', 600)
+            stage_two_guests('hostile-siw0', 'hostile-pair', 600,
+                             env={'VM_RDMA_LINKS': 'siw0:siw'}, device='siw0')
         elif s == 'fabric':
             stage_two_guests('fabric', 'fabric-pair', 1500)
         elif s == 'rdma-core':

@@ -29,7 +29,11 @@
 /* The wire format of kernel/overlay/drivers/infiniband/ulp/bulk/proto.h. */
 #define MAGIC 0x424c4b31
 #define PORT "18720"
-enum { ACK = 1, EP_CHECK, GRANT, REVOKE, RTS, IMM, RTS_PUSH, CTS, PING };
+#define VERSION 2
+enum {
+	ACK = 1, EP_CHECK, GRANT, REVOKE, RTS, IMM, RTS_PUSH, CTS, PING,
+	GRANT_KEY
+};
 
 struct msg {
 	uint16_t type;
@@ -44,6 +48,9 @@ struct msg {
 	uint64_t length;
 	uint32_t access;
 	uint32_t imm;
+	uint32_t nkeys;
+	uint8_t key_shift;
+	uint8_t reserved2[3];
 };
 
 #define SLOT 512
@@ -88,7 +95,7 @@ static void peer_connect(void)
 		.qp_type = IBV_QPT_RC,
 		.sq_sig_all = 1,
 	};
-	uint32_t pdata[2] = { htole32(MAGIC), 1 };	/* version 1 */
+	uint32_t pdata[2] = { htole32(MAGIC), VERSION };
 	struct rdma_conn_param param = {
 		.private_data = pdata, .private_data_len = sizeof(pdata),
 		.responder_resources = 1, .initiator_depth = 1,
@@ -209,6 +216,35 @@ static void report(const char *name, int ack)
 	}
 }
 
+/* A GRANT of @length bytes at @addr (of its keys' space) for ep_norecv. */
+static struct msg grant(uint64_t id, uint64_t addr, uint64_t length,
+			uint32_t nkeys, uint8_t shift)
+{
+	struct msg m = msg(GRANT, s.ep_norecv);
+
+	m.id = htole64(id);
+	m.addr = htole64(addr);
+	m.length = htole64(length);
+	m.access = htole32(3);
+	m.rkey = htole32(0xdead00);
+	m.nkeys = htole32(nkeys);
+	m.key_shift = shift;
+	return m;
+}
+
+/* GRANT_KEY @k of grant @id; the node's answer to GRANT @seq, or -1. */
+static int grant_key(uint64_t id, uint32_t k, uint32_t seq)
+{
+	struct msg m = msg(GRANT_KEY, 0);
+
+	m.id = htole64(id);
+	m.nkeys = htole32(k);
+	m.rkey = htole32(0xdead00 + k);
+	if (!send_raw(&m, sizeof(m)))
+		return -1;
+	return seq ? wait_ack(seq, 3) : -1;
+}
+
 /* Send @m whole and report the node's answer to it. */
 static void one(const char *name, struct msg m)
 {
@@ -261,15 +297,37 @@ int main(int argc, char **argv)
 	m.id = htole64(1ULL << 62);
 	one("grant_zero_length", m);
 	m.seq = htole32(++s.seq);
-	m.addr = htole64(~0ULL - 10);
-	m.length = htole64(4096);
+	m.addr = htole64(0x100);
+	m.length = htole64(~0ULL - 10);
+	m.nkeys = htole32(1);
+	m.key_shift = 21;
 	one("grant_wrapping", m);
+	/* One key of 2 MiB covers it: the grant starts at 0x100 of it. */
 	m.seq = htole32(++s.seq);
-	m.addr = htole64(0x1000);
+	m.addr = htole64(0x100);
 	m.rkey = htole32(0xdead);
+	m.nkeys = htole32(1);
+	m.key_shift = 21;
 	one("grant_forged_key", m);
 	m.seq = htole32(++s.seq);
 	one("grant_same_id", m);
+	m = grant(2ULL << 62, 0x1000, 4096, 1, 21);
+	one("grant_start_past_first_page", m);
+	m = grant(2ULL << 62, 0x100, 4096, 0, 21);
+	one("grant_no_keys", m);
+	m = grant(2ULL << 62, 0x100, 4096, 2, 21);
+	one("grant_more_keys_than_range", m);
+	m = grant(2ULL << 62, 0x100, 4096, 1, 8);
+	one("grant_key_below_a_page", m);
+	/* 2 MiB from 0x100: two keys; answered once the second came. */
+	m = grant(2ULL << 62, 0x100, 2 << 20, 2, 21);
+	report("grant_waits_for_its_keys",
+	       send_raw(&m, sizeof(m)) ? wait_ack(le32toh(m.seq), 2) : -1);
+	report("grant_key_completes", grant_key(2ULL << 62, 1, le32toh(m.seq)));
+	m = grant(3ULL << 62, 0x100, 4 << 20, 3, 21);
+	report("grant_key_out_of_order",
+	       send_raw(&m, sizeof(m)) ? grant_key(3ULL << 62, 2, le32toh(m.seq)) : -1);
+	report("grant_key_unknown_grant", grant_key(99, 1, 0));
 	m = msg(REVOKE, s.ep_norecv);
 	m.id = htole64(99);
 	one("revoke_unknown", m);

@@ -246,11 +246,12 @@ struct bulk_qp {
 	struct work_struct fatal_work;	/* kills the peer on a QP error */
 };
 
-/* A control message being sent. */
+/* A control message being sent, or a work request of ours in its place. */
 struct bulk_msg_tx {
 	struct ib_cqe cqe;
 	struct list_head list;
 	struct ib_device *ibdev;	/* mapped on, or NULL */
+	struct ib_send_wr *wr;		/* posted instead of @msg, or NULL */
 	u64 dma;
 	/* Sent or dropped; NULL: free it. */
 	void (*done)(struct bulk_msg_tx *mtx);
@@ -321,8 +322,10 @@ struct bulk_op {
 
 /**
  * struct bulk_rgrant - a range a remote endpoint granted to one of ours
+ * @addr: where the range starts in the address space of its keys
  * @inflight: our operations using it, drained before revoke is acked
  * @revoke_seq: the owner's revoke request, acked when @inflight drops to 0
+ * @rkeys: the owner's device keys for the range, @nkeys of them
  */
 struct bulk_rgrant {
 	u64 id;
@@ -330,11 +333,15 @@ struct bulk_rgrant {
 	u32 allowed_ep;
 	u64 addr;
 	u64 length;
-	u32 rkey;
 	u32 access;
 	u32 inflight;
 	bool revoking;
 	u32 revoke_seq;
+	u32 grant_seq;		/* the GRANT, answered once @missing is 0 */
+	u32 missing;		/* keys still to come: not usable before */
+	u8 key_shift;		/* key k covers [k << key_shift, k + 1 << ...) */
+	u32 nkeys;
+	u32 rkeys[];
 };
 
 /**
@@ -345,6 +352,7 @@ struct bulk_lgrant {
 	struct ib_bulk_mr *mr;
 	struct bulk_peer *peer;
 	u32 allowed_ep;
+	struct bulk_gkeys *keys;	/* the device keys the node got */
 };
 
 /**
@@ -435,6 +443,27 @@ int bulk_peer_req_add(struct bulk_peer *peer, struct bulk_req *req, u32 *seq);
 struct bulk_req *bulk_peer_req_take(struct bulk_peer *peer, u32 seq);
 int bulk_peer_request_wait(struct bulk_peer *peer, struct bulk_msg_tx *mtx,
 			   unsigned long timeout);
+int bulk_peer_request_start(struct bulk_peer *peer, struct bulk_msg_tx *mtx,
+			    struct bulk_req_wait *w);
+int bulk_peer_request_finish(struct bulk_peer *peer, struct bulk_req_wait *w,
+			     unsigned long timeout);
+
+#if IS_ENABLED(CONFIG_INFINIBAND_BULK_HOSTILE_TEST)
+typedef bool (*bulk_peer_match_t)(struct bulk_peer *peer, void *arg);
+struct bulk_peer *bulk_peer_get_match(bulk_peer_match_t match, void *arg);
+
+/* hostile.c: a test hook that misuses other nodes' keys */
+void bulk_hostile_init(void);
+void bulk_hostile_exit(void);
+#else
+static inline void bulk_hostile_init(void)
+{
+}
+
+static inline void bulk_hostile_exit(void)
+{
+}
+#endif
 
 /* qp.c */
 extern atomic_t bulk_qps_live;
@@ -456,6 +485,7 @@ int bulk_cm_connect(struct bulk_qp *bq, const struct sockaddr *addr);
 /* msg.c */
 struct bulk_msg_tx *bulk_msg_alloc(u16 type, gfp_t gfp);
 void bulk_msg_send(struct bulk_peer *peer, struct bulk_msg_tx *mtx);
+void bulk_msg_send_wr(struct bulk_peer *peer, struct bulk_msg_tx *mtx);
 void bulk_msg_done(struct bulk_msg_tx *mtx);
 void bulk_msg_ack(struct bulk_peer *peer, u32 seq, int status, u64 byte_len);
 void bulk_msg_recv(struct bulk_qp *bq, const struct bulk_msg *msg, u32 len);
@@ -468,12 +498,25 @@ struct ib_bulk_conn *bulk_conn_create(struct ib_bulk_ep *ep,
 void bulk_conn_destroy(struct ib_bulk_conn *conn, enum rdma_remove_reason why);
 void bulk_conns_reset_locked(struct bulk_peer *peer, u32 remote_ep);
 
+/* gkey.c: a grant's own device keys */
+#define BULK_GRANT_MAX_KEYS	1024
+struct bulk_gkeys;
+struct bulk_gkeys *bulk_gkeys_create(struct bulk_dev *dev, u64 addr,
+				     u64 length, u32 access);
+void bulk_gkeys_register(struct bulk_gkeys *gk, struct bulk_peer *peer);
+void bulk_gkeys_fill_grant(const struct bulk_gkeys *gk, struct bulk_msg *msg);
+u32 bulk_gkeys_count(const struct bulk_gkeys *gk);
+void bulk_gkeys_fill_key(const struct bulk_gkeys *gk, u32 k,
+			 struct bulk_msg *msg);
+void bulk_gkeys_destroy(struct bulk_gkeys *gk);
+
 /* grant.c */
 int bulk_grant(struct ib_bulk_conn *conn, struct ib_bulk_mr *mr,
 	       const struct ib_uverbs_bulk_grant *cmd, u64 *grant_id);
 int bulk_revoke(struct ib_bulk_conn *conn, u64 grant_id);
 void bulk_revoke_mr(struct ib_bulk_mr *mr, bool closing);
 void bulk_rgrant_recv(struct bulk_peer *peer, const struct bulk_msg *msg);
+void bulk_rgrant_key_recv(struct bulk_peer *peer, const struct bulk_msg *msg);
 void bulk_rgrant_revoke_recv(struct bulk_peer *peer,
 			     const struct bulk_msg *msg);
 int bulk_rgrant_use(struct bulk_peer *peer, struct bulk_op *op,

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 /*
  * ib_bulk grants. The owner of an MR lets one remote endpoint READ and/or
- * WRITE a byte range of it: the owner's kernel sends the range's key and
- * bounds to the remote node's kernel, which keeps them in the peer's grant
- * table and checks every WRITE and READ of its endpoints against it before
- * anything is posted. Keys never reach userspace, and a bad request fails
- * one operation, never the shared QP.
+ * WRITE a byte range of it: the owner's kernel registers device keys over
+ * exactly that range with exactly that access (gkey.c) and sends them with
+ * the bounds to the remote node's kernel, which keeps them in the peer's
+ * grant table and checks every WRITE and READ of its endpoints against it
+ * before anything is posted. Keys never reach userspace, and a bad request
+ * fails one operation, never the shared QP; a remote kernel that skips
+ * the checks still reaches nothing the grant did not give.
  *
  * Revoking is two-phase: the remote kernel stops new uses of the grant at
  * once, acknowledges when the operations already posted with it are done,
- * and only then may the owner deregister the memory.
+ * and only then are the keys invalidated and may the owner deregister the
+ * memory.
  */
 
 #include <linux/slab.h>
@@ -19,6 +22,36 @@
 #define BULK_GRANT_TIMEOUT	(10 * HZ)
 
 static atomic64_t bulk_next_grant_id = ATOMIC64_INIT(0);
+
+/*
+ * Register @lg's keys on its node's QP and send the GRANT @mtx, then the
+ * keys after the first; the node answers once it has them all.
+ */
+static int bulk_grant_send(struct bulk_lgrant *lg, struct bulk_msg_tx *mtx)
+{
+	u32 k, nkeys = bulk_gkeys_count(lg->keys);
+	struct bulk_req_wait w;
+	struct bulk_msg_tx *kmtx;
+	int ret;
+
+	/* Executed in order before the GRANT that names the keys. */
+	bulk_gkeys_register(lg->keys, lg->peer);
+	ret = bulk_peer_request_start(lg->peer, mtx, &w);
+	if (ret)
+		return ret;
+	for (k = 1; k < nkeys; k++) {
+		kmtx = bulk_msg_alloc(BULK_MSG_GRANT_KEY, GFP_KERNEL);
+		if (!kmtx) {
+			/* The GRANT would never be answered. */
+			bulk_peer_kill(lg->peer, -ENOMEM);
+			break;
+		}
+		kmtx->msg.id = cpu_to_le64(lg->id);
+		bulk_gkeys_fill_key(lg->keys, k, &kmtx->msg);
+		bulk_msg_send(lg->peer, kmtx);
+	}
+	return bulk_peer_request_finish(lg->peer, &w, BULK_GRANT_TIMEOUT);
+}
 
 int bulk_grant(struct ib_bulk_conn *conn, struct ib_bulk_mr *mr,
 	       const struct ib_uverbs_bulk_grant *cmd, u64 *grant_id)
@@ -50,6 +83,13 @@ int bulk_grant(struct ib_bulk_conn *conn, struct ib_bulk_mr *mr,
 		ret = -ENOMEM;
 		goto err_free;
 	}
+	lg->keys = bulk_gkeys_create(ep->dev, mr->addr + cmd->offset,
+				     cmd->length, cmd->access);
+	if (IS_ERR(lg->keys)) {
+		ret = PTR_ERR(lg->keys);
+		lg->keys = NULL;
+		goto err_free;
+	}
 	lg->id = atomic64_inc_return(&bulk_next_grant_id);
 	lg->mr = mr;
 	lg->allowed_ep = conn->remote_ep;
@@ -64,13 +104,13 @@ int bulk_grant(struct ib_bulk_conn *conn, struct ib_bulk_mr *mr,
 	mtx->msg.src_ep = cpu_to_le32(ep->id);
 	mtx->msg.dst_ep = cpu_to_le32(conn->remote_ep);
 	mtx->msg.id = cpu_to_le64(lg->id);
-	mtx->msg.addr = cpu_to_le64(mr->addr + cmd->offset);
 	mtx->msg.length = cpu_to_le64(cmd->length);
-	mtx->msg.rkey = cpu_to_le32(mr->ibmr->rkey);
 	mtx->msg.access = cpu_to_le32(cmd->access);
-	ret = bulk_peer_request_wait(lg->peer, mtx, BULK_GRANT_TIMEOUT);
+	bulk_gkeys_fill_grant(lg->keys, &mtx->msg);
+	ret = bulk_grant_send(lg, mtx);
 	if (ret) {
 		xa_erase(&ep->grants, lg->id);
+		bulk_gkeys_destroy(lg->keys);
 		atomic_dec(&mr->num_grants);
 		bulk_peer_put(lg->peer);
 		kfree(lg);
@@ -80,6 +120,8 @@ int bulk_grant(struct ib_bulk_conn *conn, struct ib_bulk_mr *mr,
 	return 0;
 
 err_free:
+	if (lg && lg->keys)
+		bulk_gkeys_destroy(lg->keys);
 	kfree(mtx);
 	kfree(lg);
 	return ret;
@@ -114,10 +156,10 @@ static void bulk_lgrant_revoke(struct bulk_lgrant *lg, bool closing)
 		}
 	}
 	/*
-	 * A dead peer needs no revoke: its QPs are torn down, and a key the
-	 * node might still try fails on its own once the MR is gone, costing
-	 * only the dead connection.
+	 * A dead peer needs no revoke: its QPs are torn down. Either way the
+	 * device forgets the keys now, before the revoke returns.
 	 */
+	bulk_gkeys_destroy(lg->keys);
 	if (atomic_dec_and_test(&lg->mr->num_grants))
 		wake_up_var(&lg->mr->num_grants);
 	bulk_peer_put(peer);
@@ -159,13 +201,28 @@ void bulk_revoke_mr(struct ib_bulk_mr *mr, bool closing)
 /* GRANT from the owner's kernel: remember it for our endpoint dst_ep. */
 void bulk_rgrant_recv(struct bulk_peer *peer, const struct bulk_msg *msg)
 {
+	u32 nkeys = le32_to_cpu(msg->nkeys);
 	u32 seq = le32_to_cpu(msg->seq);
+	u8 shift = msg->key_shift;
 	struct bulk_rgrant *rg;
 	struct ib_bulk_ep *ep;
-	u64 end;
+	u64 addr, length, end;
 	int ret;
 
-	rg = kzalloc(sizeof(*rg), GFP_KERNEL);
+	/*
+	 * The keys must cover the range exactly: key k covers [k << shift,
+	 * (k + 1) << shift), and the range starts in the first page.
+	 */
+	addr = le64_to_cpu(msg->addr);
+	length = le64_to_cpu(msg->length);
+	if (!length || addr >= PAGE_SIZE || shift < PAGE_SHIFT || shift > 40 ||
+	    check_add_overflow(addr, length, &end) || !nkeys ||
+	    nkeys > BULK_GRANT_MAX_KEYS ||
+	    nkeys != DIV_ROUND_UP_ULL(end, 1ULL << shift)) {
+		bulk_msg_ack(peer, seq, EINVAL, 0);
+		return;
+	}
+	rg = kzalloc(struct_size(rg, rkeys, nkeys), GFP_KERNEL);
 	if (!rg) {
 		bulk_msg_ack(peer, seq, ENOMEM, 0);
 		return;
@@ -173,14 +230,15 @@ void bulk_rgrant_recv(struct bulk_peer *peer, const struct bulk_msg *msg)
 	rg->id = le64_to_cpu(msg->id);
 	rg->owner_ep = le32_to_cpu(msg->src_ep);
 	rg->allowed_ep = le32_to_cpu(msg->dst_ep);
-	rg->addr = le64_to_cpu(msg->addr);
-	rg->length = le64_to_cpu(msg->length);
-	rg->rkey = le32_to_cpu(msg->rkey);
+	rg->addr = addr;
+	rg->length = length;
 	rg->access = le32_to_cpu(msg->access);
+	rg->nkeys = nkeys;
+	rg->key_shift = shift;
+	rg->rkeys[0] = le32_to_cpu(msg->rkey);
+	rg->missing = nkeys - 1;
+	rg->grant_seq = seq;
 
-	ret = EINVAL;
-	if (!rg->length || check_add_overflow(rg->addr, rg->length, &end))
-		goto err;
 	ret = ECONNREFUSED;
 	ep = bulk_ep_lookup(rg->allowed_ep);
 	if (!ep)
@@ -189,12 +247,43 @@ void bulk_rgrant_recv(struct bulk_peer *peer, const struct bulk_msg *msg)
 	ret = xa_insert(&peer->grants, rg->id, rg, GFP_KERNEL) ? EEXIST : 0;
 	if (ret)
 		goto err;
-	bulk_msg_ack(peer, seq, 0, 0);
+	/* With more keys to come, their last GRANT_KEY gets the answer. */
+	if (!rg->missing)
+		bulk_msg_ack(peer, seq, 0, 0);
 	return;
 
 err:
 	kfree(rg);
 	bulk_msg_ack(peer, seq, ret, 0);
+}
+
+/*
+ * GRANT_KEY: the next key of a grant whose GRANT came before it. One for a
+ * grant we refused is dropped; one out of order costs the connection.
+ */
+void bulk_rgrant_key_recv(struct bulk_peer *peer, const struct bulk_msg *msg)
+{
+	u32 k = le32_to_cpu(msg->nkeys);
+	struct bulk_rgrant *rg;
+	bool bad = false;
+	u32 seq = 0;
+
+	spin_lock(&peer->lock);
+	rg = xa_load(&peer->grants, le64_to_cpu(msg->id));
+	if (rg) {
+		if (!rg->missing || k != rg->nkeys - rg->missing) {
+			bad = true;
+		} else {
+			rg->rkeys[k] = le32_to_cpu(msg->rkey);
+			if (!--rg->missing)
+				seq = rg->grant_seq;
+		}
+	}
+	spin_unlock(&peer->lock);
+	if (bad)
+		bulk_peer_kill(peer, -EPROTO);
+	else if (seq)
+		bulk_msg_ack(peer, seq, 0, 0);
 }
 
 /*
@@ -255,7 +344,7 @@ int bulk_rgrant_use(struct bulk_peer *peer, struct bulk_op *op,
 		goto out;
 	}
 	rg = xa_load(&peer->grants, uop->remote_grant);
-	if (!rg || rg->revoking || rg->allowed_ep != src_ep ||
+	if (!rg || rg->revoking || rg->missing || rg->allowed_ep != src_ep ||
 	    rg->owner_ep != owner_ep || (rg->access & need) != need)
 		goto out;
 	ret = -ERANGE;
@@ -264,8 +353,8 @@ int bulk_rgrant_use(struct bulk_peer *peer, struct bulk_op *op,
 		goto out;
 	rg->inflight++;
 	op->rgrant = rg;
+	/* Each work request takes the key of its address (op.c). */
 	op->raddr = rg->addr + uop->remote_offset;
-	op->rkey = rg->rkey;
 	ret = 0;
 out:
 	spin_unlock(&peer->lock);

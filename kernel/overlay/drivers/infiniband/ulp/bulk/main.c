@@ -42,6 +42,7 @@ static int __init ib_bulk_init(void)
 	ret = ib_bulk_register_ops(&bulk_ops);
 	if (ret)
 		goto err_cm;
+	bulk_hostile_init();
 	return 0;
 
 err_cm:
@@ -55,6 +56,7 @@ err_peer:
 
 static void __exit ib_bulk_exit(void)
 {
+	bulk_hostile_exit();
 	ib_bulk_unregister_ops(&bulk_ops);
 	bulk_cm_stop();
 	/* No endpoint is left: cached connections go with their peers. */

@@ -61,20 +61,9 @@ static void bulk_msg_sent(struct ib_cq *cq, struct ib_wc *wc)
  * established, and an answer dropped then left its requester waiting
  * until it cut the connection (found by the load test).
  */
-void bulk_msg_send(struct bulk_peer *peer, struct bulk_msg_tx *mtx)
+static void bulk_msg_queue(struct bulk_peer *peer, struct bulk_msg_tx *mtx)
 {
-	struct ib_device *ibdev = peer->dev->ibdev;
-
 	mtx->cqe.done = bulk_msg_sent;
-	mtx->dma = ib_dma_map_single(ibdev, &mtx->msg, sizeof(mtx->msg),
-				     DMA_TO_DEVICE);
-	if (ib_dma_mapping_error(ibdev, mtx->dma)) {
-		bulk_msg_done(mtx);
-		bulk_peer_kill(peer, -ENOMEM);
-		return;
-	}
-	mtx->ibdev = ibdev;
-
 	spin_lock(&peer->lock);
 	if (peer->state == BULK_PEER_DEAD) {
 		spin_unlock(&peer->lock);
@@ -84,6 +73,33 @@ void bulk_msg_send(struct bulk_peer *peer, struct bulk_msg_tx *mtx)
 	list_add_tail(&mtx->list, &peer->msgq);
 	spin_unlock(&peer->lock);
 	bulk_peer_kick(peer);
+}
+
+void bulk_msg_send(struct bulk_peer *peer, struct bulk_msg_tx *mtx)
+{
+	struct ib_device *ibdev = peer->dev->ibdev;
+
+	mtx->dma = ib_dma_map_single(ibdev, &mtx->msg, sizeof(mtx->msg),
+				     DMA_TO_DEVICE);
+	if (ib_dma_mapping_error(ibdev, mtx->dma)) {
+		bulk_msg_done(mtx);
+		bulk_peer_kill(peer, -ENOMEM);
+		return;
+	}
+	mtx->ibdev = ibdev;
+	bulk_msg_queue(peer, mtx);
+}
+
+/*
+ * Queue the work request @mtx->wr (a memory registration) in order with
+ * the messages: one posted before a message is executed before it. Its
+ * completion, or its drop with a dead peer, ends in @mtx->done.
+ */
+void bulk_msg_send_wr(struct bulk_peer *peer, struct bulk_msg_tx *mtx)
+{
+	mtx->wr->wr_cqe = &mtx->cqe;
+	mtx->wr->send_flags |= IB_SEND_SIGNALED;
+	bulk_msg_queue(peer, mtx);
 }
 
 /* Answer request @seq; @status is 0 or a positive errno. */
@@ -149,6 +165,9 @@ void bulk_msg_recv(struct bulk_qp *bq, const struct bulk_msg *msg, u32 len)
 		break;
 	case BULK_MSG_GRANT:
 		bulk_rgrant_recv(peer, msg);
+		break;
+	case BULK_MSG_GRANT_KEY:
+		bulk_rgrant_key_recv(peer, msg);
 		break;
 	case BULK_MSG_REVOKE:
 		bulk_rgrant_revoke_recv(peer, msg);

@@ -227,13 +227,33 @@ static bool bulk_op_needs_flush(struct bulk_op *op, struct bulk_qp *bq)
 }
 
 /*
+ * The remote key for @raddr in @op's remote range, and the bytes from
+ * there that it covers: a grant has a key per 1 << key_shift bytes of its
+ * address space (gkey.c); a SEND's range has one.
+ */
+static u32 bulk_op_rkey(const struct bulk_op *op, u64 raddr, u64 *left)
+{
+	const struct bulk_rgrant *rg = op->rgrant;
+	u64 k;
+
+	if (!rg) {
+		*left = U64_MAX;
+		return op->rkey;
+	}
+	k = raddr >> rg->key_shift;
+	*left = ((k + 1) << rg->key_shift) - raddr;
+	return rg->rkeys[k];
+}
+
+/*
  * Under the peer's lock: one signalled work request of @op, @sge (@num_sge
- * entries) against @raddr in @op's remote range.
+ * entries) against @raddr in @op's remote range, with @raddr's key.
  */
 static int bulk_op_post_wr(struct bulk_op *op, struct bulk_qp *bq,
 			   enum ib_wr_opcode opcode, struct ib_sge *sge,
 			   int num_sge, u64 raddr)
 {
+	u64 left;
 	struct ib_rdma_wr wr = {
 		.wr = {
 			.wr_cqe = &op->cqe,
@@ -243,7 +263,7 @@ static int bulk_op_post_wr(struct bulk_op *op, struct bulk_qp *bq,
 			.send_flags = IB_SEND_SIGNALED,
 		},
 		.remote_addr = raddr,
-		.rkey = op->rkey,
+		.rkey = bulk_op_rkey(op, raddr, &left),
 	};
 	int ret;
 
@@ -271,7 +291,10 @@ static int bulk_op_post_flush(struct bulk_op *op, struct bulk_qp *bq)
 	return 0;
 }
 
-/* Under the peer's lock: the next chunk of an op on a registered buffer. */
+/*
+ * Under the peer's lock: the next chunk of an op on a registered buffer,
+ * at most *@len bytes; *@len: what it took.
+ */
 static int bulk_op_post_fixed(struct bulk_op *op, struct bulk_qp *bq,
 			      u32 *len)
 {
@@ -282,7 +305,7 @@ static int bulk_op_post_fixed(struct bulk_op *op, struct bulk_qp *bq,
 	int num_sge, ret;
 
 	*len = bulk_fixed_sges(op->fixed, bq->peer->dev->pd->local_dma_lkey,
-			       sge, max_sge, bq->max_chunk, &num_sge, &next);
+			       sge, max_sge, *len, &num_sge, &next);
 	ret = bulk_op_post_wr(op, bq, op->wr_opcode, sge, num_sge,
 			      op->raddr + op->posted);
 	if (!ret)
@@ -296,15 +319,19 @@ static int bulk_op_post_fixed(struct bulk_op *op, struct bulk_qp *bq,
  */
 int bulk_op_post_chunk(struct bulk_op *op, struct bulk_qp *bq)
 {
-	u32 len = min_t(u64, op->length - op->posted, bq->max_chunk);
 	struct ib_sge sge = {
 		.addr = op->laddr + op->posted,
-		.length = len,
 	};
+	u64 key_left;
+	u32 len;
 	int ret;
 
 	if (op->posted == op->length)
 		return bulk_op_post_flush(op, bq);
+	/* No work request crosses from one remote key to the next. */
+	bulk_op_rkey(op, op->raddr + op->posted, &key_left);
+	len = min3(op->length - op->posted, (u64)bq->max_chunk, key_left);
+	sge.length = len;
 	if (op->fixed) {
 		ret = bulk_op_post_fixed(op, bq, &len);
 	} else {

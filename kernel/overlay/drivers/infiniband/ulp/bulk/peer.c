@@ -164,6 +164,28 @@ struct bulk_peer *bulk_peer_find_locked(struct bulk_dev *dev,
 	return NULL;
 }
 
+#if IS_ENABLED(CONFIG_INFINIBAND_BULK_HOSTILE_TEST)
+/*
+ * The first live peer that @match accepts, referenced, or NULL. @match
+ * runs under the peer table's lock and may take the peer's.
+ */
+struct bulk_peer *bulk_peer_get_match(bulk_peer_match_t match, void *arg)
+{
+	struct bulk_peer *peer, *found = NULL;
+
+	mutex_lock(&bulk_peers_lock);
+	list_for_each_entry(peer, &bulk_peers, list) {
+		if (match(peer, arg)) {
+			kref_get(&peer->ref);
+			found = peer;
+			break;
+		}
+	}
+	mutex_unlock(&bulk_peers_lock);
+	return found;
+}
+#endif
+
 /* A new peer in the table, CONNECTING, with no QP yet. */
 struct bulk_peer *bulk_peer_alloc_locked(struct bulk_dev *dev,
 					 const struct sockaddr *addr)
@@ -491,12 +513,26 @@ static void bulk_req_wait_acked(struct bulk_req *req, int status,
 int bulk_peer_request_wait(struct bulk_peer *peer, struct bulk_msg_tx *mtx,
 			   unsigned long timeout)
 {
-	struct bulk_req_wait w = { .req.acked = bulk_req_wait_acked };
+	struct bulk_req_wait w;
+	int ret;
+
+	ret = bulk_peer_request_start(peer, mtx, &w);
+	return ret ?: bulk_peer_request_finish(peer, &w, timeout);
+}
+
+/*
+ * The first half of bulk_peer_request_wait(): send @mtx as a request that
+ * @w waits for. Messages sent after it and before the wait follow it.
+ */
+int bulk_peer_request_start(struct bulk_peer *peer, struct bulk_msg_tx *mtx,
+			    struct bulk_req_wait *w)
+{
 	u32 seq;
 	int ret;
 
-	init_completion(&w.done);
-	ret = bulk_peer_req_add(peer, &w.req, &seq);
+	w->req.acked = bulk_req_wait_acked;
+	init_completion(&w->done);
+	ret = bulk_peer_req_add(peer, &w->req, &seq);
 	if (ret) {
 		kfree(mtx);
 		return ret;
@@ -504,12 +540,19 @@ int bulk_peer_request_wait(struct bulk_peer *peer, struct bulk_msg_tx *mtx,
 	mtx->msg.seq = cpu_to_le32(seq);
 	bulk_peer_progress(peer);
 	bulk_msg_send(peer, mtx);
+	return 0;
+}
+
+/* The second half: wait for the answer to the request @w started. */
+int bulk_peer_request_finish(struct bulk_peer *peer, struct bulk_req_wait *w,
+			     unsigned long timeout)
+{
 	/*
 	 * The request waits behind the data already on the send queue: on
 	 * a slow link that may take longer than @timeout, which then runs
 	 * from the last work request the connection completed.
 	 */
-	while (!wait_for_completion_timeout(&w.done, timeout)) {
+	while (!wait_for_completion_timeout(&w->done, timeout)) {
 		if (time_before(jiffies, READ_ONCE(peer->progress) + timeout))
 			continue;
 		/*
@@ -519,8 +562,8 @@ int bulk_peer_request_wait(struct bulk_peer *peer, struct bulk_msg_tx *mtx,
 		 */
 		bulk_peer_kill(peer, -ETIMEDOUT);
 		/* The kill work fails the request, unless the answer won. */
-		wait_for_completion(&w.done);
+		wait_for_completion(&w->done);
 		break;
 	}
-	return w.status;
+	return w->status;
 }

@@ -12,7 +12,8 @@
 #include <linux/types.h>
 
 #define BULK_PROTO_MAGIC	0x424c4b31	/* "BLK1" */
-#define BULK_PROTO_VERSION	1
+/* 2: grants carry keys of their own (GRANT's nkeys and key_shift, GRANT_KEY) */
+#define BULK_PROTO_VERSION	2
 
 /* Why a connection request was rejected (in the reject private data). */
 enum bulk_cm_reject_reason {
@@ -48,6 +49,8 @@ enum bulk_msg_type {
 	 * connection, so that a dead node fails it (keepalive.c).
 	 */
 	BULK_MSG_PING,
+	/* Key @nkeys of grant @id, after its GRANT (which gave key 0). */
+	BULK_MSG_GRANT_KEY,
 };
 
 /**
@@ -58,13 +61,20 @@ enum bulk_msg_type {
  * @dst_ep: the endpoint the message is for
  * @status: ACK: 0 or a positive errno; REVOKE: ECONNRESET when the owner
  *	endpoint is closing (its handles on the receiving node are reset)
- * @rkey: GRANT and RTS: the key of the range on the sender's node; CTS:
- *	of the receiver's range
- * @id: GRANT and REVOKE: the grant; CTS: the seq of the RTS_PUSH answered
- * @addr: GRANT, RTS and CTS: start of the range (iova)
+ * @rkey: GRANT: the grant's first key; GRANT_KEY: key @nkeys of the grant;
+ *	RTS: the key of the range on the sender's node; CTS: of the
+ *	receiver's range
+ * @id: GRANT, GRANT_KEY and REVOKE: the grant; CTS: the seq of the
+ *	RTS_PUSH answered
+ * @addr: GRANT: where the grant starts in its keys' address space (below
+ *	one page); RTS and CTS: start of the range (iova)
  * @length: GRANT, RTS, RTS_PUSH and CTS: bytes; IMM and ACK: bytes moved
  * @access: GRANT: enum ib_uverbs_bulk_access_flags
  * @imm: IMM: the immediate
+ * @nkeys: GRANT: how many keys the grant has, key k covering bytes
+ *	[k << @key_shift, (k + 1) << @key_shift) of its address space (the
+ *	GRANT is answered once GRANT_KEY gave the last); GRANT_KEY: which
+ * @key_shift: GRANT: see @nkeys
  */
 struct bulk_msg {
 	__le16 type;
@@ -79,6 +89,9 @@ struct bulk_msg {
 	__le64 length;
 	__le32 access;
 	__le32 imm;
+	__le32 nkeys;
+	u8 key_shift;
+	u8 reserved2[3];
 };
 
 /* Receive buffers per QP and send queue slots per QP. */

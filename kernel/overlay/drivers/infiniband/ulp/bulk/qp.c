@@ -343,6 +343,8 @@ static int bulk_qp_post_msg(struct bulk_qp *bq, struct bulk_msg_tx *mtx)
 		.send_flags = IB_SEND_SIGNALED,
 	};
 
+	if (mtx->wr)
+		return ib_post_send(bq->cm_id->qp, mtx->wr, NULL);
 	return ib_post_send(bq->cm_id->qp, &wr, NULL);
 }
 

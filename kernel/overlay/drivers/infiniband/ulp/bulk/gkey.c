@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+/*
+ * ib_bulk grant keys: the device enforces each grant.
+ *
+ * A grant gets remote keys of its own, fast-registration MRs over exactly
+ * the granted bytes with exactly the granted access, registered with
+ * IB_WR_REG_MR on the QP of the node it is for. Its MR's own key never
+ * leaves the node for a grant. Revoking deregisters the keys, so that
+ * the device refuses them before the revoke returns, whatever the other
+ * node's kernel does with them.
+ *
+ * A fast-registration MR maps a limited number of pages (512 on rxe, 256
+ * on siw): a grant is a row of keys, key k covering bytes [k << shift,
+ * (k + 1) << shift) of the grant's own address space, in which the grant
+ * starts at the page offset of its first byte. The node picks the key of
+ * each work request by its address, and never lets one cross a key.
+ *
+ * Fast registration rather than memory windows: siw has none, and the
+ * kernel offers no memory window API to a ULP. Deregistration rather than
+ * a pool of MRs invalidated and re-keyed: the device then draws a new
+ * index for the next grant (rxe and siw allocate them cyclically, and
+ * rxe adds a random key byte), so a stale key does not name a new grant;
+ * a pool would save the allocation on devices where it is slow.
+ *
+ * The granted pages are pinned again for the keys' page lists, from the
+ * MR owner's context, and not charged to RLIMIT_MEMLOCK again: the MR's
+ * registration charged them, and a grant never outlives its MR.
+ */
+
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include "bulk.h"
+
+/* Pages one key maps at most, whatever the device takes. */
+#define BULK_GKEY_MAX_PAGES	BIT(16)
+
+/**
+ * struct bulk_gkey - one remote key over a slice of a grant
+ * @mr: the fast-registration MR
+ * @sgt: the slice's pages
+ * @mapped: @sgt is mapped for the device
+ * @reg: the work request that registers @mr
+ * @mtx: queues @reg on the node's QP in order with the GRANT
+ * @gk: the grant's keys this one belongs to
+ */
+struct bulk_gkey {
+	struct ib_mr *mr;
+	struct sg_table sgt;
+	bool mapped;
+	struct ib_reg_wr reg;
+	struct bulk_msg_tx mtx;
+	struct bulk_gkeys *gk;
+};
+
+/**
+ * struct bulk_gkeys - the keys of one grant
+ * @ibdev: the device they are on
+ * @pages: the granted pages, pinned
+ * @npages: entries of @pages
+ * @dirty: the keys allow remote WRITE: the pages may be written
+ * @wrs: registrations queued or posted, not yet completed or dropped
+ * @base: where the grant starts in its address space (its page offset)
+ * @shift: log2 of the bytes each key covers
+ * @nkeys: entries of @key
+ * @key: the keys, key k over bytes [k << @shift, (k + 1) << @shift)
+ */
+struct bulk_gkeys {
+	struct ib_device *ibdev;
+	struct page **pages;
+	unsigned long npages;
+	bool dirty;
+	atomic_t wrs;
+	u64 base;
+	u8 shift;
+	u32 nkeys;
+	struct bulk_gkey key[];
+};
+
+/* A device key byte per registration, so a reused index gets a new key. */
+static atomic_t bulk_gkey_byte = ATOMIC_INIT(0);
+
+static int bulk_gkeys_access(u32 access)
+{
+	int flags = IB_ACCESS_LOCAL_WRITE;
+
+	if (access & IB_UVERBS_BULK_ACCESS_REMOTE_READ)
+		flags |= IB_ACCESS_REMOTE_READ;
+	if (access & IB_UVERBS_BULK_ACCESS_REMOTE_WRITE)
+		flags |= IB_ACCESS_REMOTE_WRITE;
+	return flags;
+}
+
+/* log2 of the bytes a key of @ibdev covers: a power of two of pages. */
+static u8 bulk_gkeys_shift(struct ib_device *ibdev)
+{
+	u32 pages = min(ibdev->attrs.max_fast_reg_page_list_len,
+			BULK_GKEY_MAX_PAGES);
+
+	return ilog2(max(pages, 1U)) + PAGE_SHIFT;
+}
+
+/* Map slice @k of @gk's pages into its key. */
+static int bulk_gkey_map(struct bulk_gkeys *gk, struct ib_pd *pd, u32 k,
+			 u64 length, u32 access)
+{
+	struct bulk_gkey *key = &gk->key[k];
+	unsigned long first, n;
+	u64 start, end;
+	int ret;
+
+	/* The slice in the grant's address space, and its pages. */
+	start = max_t(u64, gk->base, (u64)k << gk->shift);
+	end = min_t(u64, gk->base + length, (u64)(k + 1) << gk->shift);
+	first = start >> PAGE_SHIFT;
+	n = PFN_UP(end) - first;
+
+	ret = sg_alloc_table_from_pages(&key->sgt, gk->pages + first, n,
+					offset_in_page(start), end - start,
+					GFP_KERNEL);
+	if (ret)
+		return ret;
+	ret = ib_dma_map_sgtable_attrs(gk->ibdev, &key->sgt, DMA_BIDIRECTIONAL,
+				       0);
+	if (ret)
+		return ret;
+	key->mapped = true;
+	key->mr = ib_alloc_mr(pd, IB_MR_TYPE_MEM_REG, n);
+	if (IS_ERR(key->mr)) {
+		ret = PTR_ERR(key->mr);
+		key->mr = NULL;
+		return ret;
+	}
+	ret = ib_map_mr_sg(key->mr, key->sgt.sgl, key->sgt.nents, NULL,
+			   PAGE_SIZE);
+	if (ret != key->sgt.nents)
+		return ret < 0 ? ret : -EINVAL;
+	/*
+	 * The key's addresses are the grant's own, not the pages' (the same
+	 * page offset, which the device's page arithmetic relies on).
+	 */
+	key->mr->iova = start;
+	ib_update_fast_reg_key(key->mr,
+			       (u8)atomic_inc_return(&bulk_gkey_byte));
+
+	key->gk = gk;
+	key->reg.wr.opcode = IB_WR_REG_MR;
+	key->reg.mr = key->mr;
+	key->reg.key = key->mr->rkey;
+	key->reg.access = bulk_gkeys_access(access);
+	key->mtx.wr = &key->reg.wr;
+	return 0;
+}
+
+/* A registration completed, or was dropped with its peer. */
+static void bulk_gkey_wr_done(struct bulk_msg_tx *mtx)
+{
+	struct bulk_gkey *key = container_of(mtx, struct bulk_gkey, mtx);
+
+	if (atomic_dec_and_test(&key->gk->wrs))
+		wake_up_var(&key->gk->wrs);
+}
+
+/**
+ * bulk_gkeys_create - device keys over a range of the caller's memory
+ * @dev: the device the keys are for
+ * @addr: user address; the caller is the address space it belongs to
+ * @length: bytes
+ * @access: enum ib_uverbs_bulk_access_flags the keys allow
+ *
+ * Return: the keys, not registered yet (bulk_gkeys_register()), or an
+ * ERR_PTR: -E2BIG beyond BULK_GRANT_MAX_KEYS keys, -EFAULT, -ENOMEM.
+ */
+struct bulk_gkeys *bulk_gkeys_create(struct bulk_dev *dev, u64 addr,
+				     u64 length, u32 access)
+{
+	struct ib_device *ibdev = dev->ibdev;
+	u8 shift = bulk_gkeys_shift(ibdev);
+	unsigned int gup = FOLL_LONGTERM;
+	struct bulk_gkeys *gk;
+	unsigned long done;
+	u64 base, nkeys;
+	int ret;
+	u32 k;
+
+	base = offset_in_page(addr);
+	nkeys = DIV_ROUND_UP_ULL(base + length, 1ULL << shift);
+	if (nkeys > BULK_GRANT_MAX_KEYS)
+		return ERR_PTR(-E2BIG);
+	gk = kzalloc(struct_size(gk, key, nkeys), GFP_KERNEL);
+	if (!gk)
+		return ERR_PTR(-ENOMEM);
+	gk->nkeys = nkeys;
+	gk->ibdev = ibdev;
+	gk->base = base;
+	gk->shift = shift;
+	gk->dirty = access & IB_UVERBS_BULK_ACCESS_REMOTE_WRITE;
+	if (gk->dirty)
+		gup |= FOLL_WRITE;
+	gk->npages = PFN_UP(base + length);
+	gk->pages = kvcalloc(gk->npages, sizeof(*gk->pages), GFP_KERNEL);
+	if (!gk->pages) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	for (done = 0; done < gk->npages; ) {
+		long n = min_t(unsigned long, gk->npages - done, INT_MAX);
+
+		n = pin_user_pages_fast((addr & PAGE_MASK) + done * PAGE_SIZE,
+					n, gup, gk->pages + done);
+		if (n <= 0) {
+			ret = n ?: -EFAULT;
+			goto err;
+		}
+		done += n;
+	}
+	for (k = 0; k < gk->nkeys; k++) {
+		ret = bulk_gkey_map(gk, dev->pd, k, length, access);
+		if (ret)
+			goto err;
+	}
+	return gk;
+
+err:
+	bulk_gkeys_destroy(gk);
+	return ERR_PTR(ret);
+}
+
+/* Queue the keys' registrations on @peer's QP, ahead of the GRANT. */
+void bulk_gkeys_register(struct bulk_gkeys *gk, struct bulk_peer *peer)
+{
+	u32 k;
+
+	for (k = 0; k < gk->nkeys; k++) {
+		atomic_inc(&gk->wrs);
+		gk->key[k].mtx.done = bulk_gkey_wr_done;
+		bulk_msg_send_wr(peer, &gk->key[k].mtx);
+	}
+}
+
+/* The GRANT for @gk: where the grant starts, its first key and their size. */
+void bulk_gkeys_fill_grant(const struct bulk_gkeys *gk, struct bulk_msg *msg)
+{
+	msg->addr = cpu_to_le64(gk->base);
+	msg->rkey = cpu_to_le32(gk->key[0].reg.key);
+	msg->nkeys = cpu_to_le32(gk->nkeys);
+	msg->key_shift = gk->shift;
+}
+
+u32 bulk_gkeys_count(const struct bulk_gkeys *gk)
+{
+	return gk->nkeys;
+}
+
+/* The GRANT_KEY that gives key @k (after the GRANT, which gave key 0). */
+void bulk_gkeys_fill_key(const struct bulk_gkeys *gk, u32 k,
+			 struct bulk_msg *msg)
+{
+	msg->nkeys = cpu_to_le32(k);
+	msg->rkey = cpu_to_le32(gk->key[k].reg.key);
+}
+
+/*
+ * Invalidate and free the keys: once this returns, the device refuses
+ * every one of them. Their registrations finish first (completed, or
+ * flushed with a dead QP).
+ */
+void bulk_gkeys_destroy(struct bulk_gkeys *gk)
+{
+	unsigned long npinned = 0;
+	u32 k;
+
+	wait_var_event(&gk->wrs, !atomic_read(&gk->wrs));
+	for (k = 0; k < gk->nkeys; k++) {
+		struct bulk_gkey *key = &gk->key[k];
+
+		if (key->mr)
+			ib_dereg_mr(key->mr);
+		if (key->mapped)
+			ib_dma_unmap_sgtable_attrs(gk->ibdev, &key->sgt,
+						   DMA_BIDIRECTIONAL, 0);
+		sg_free_table(&key->sgt);
+	}
+	if (gk->pages) {
+		while (npinned < gk->npages && gk->pages[npinned])
+			npinned++;
+		unpin_user_pages_dirty_lock(gk->pages, npinned, gk->dirty);
+	}
+	kvfree(gk->pages);
+	kfree(gk);
+}
