@@ -500,6 +500,13 @@ void bulk_conns_reset_locked(struct bulk_peer *peer, u32 remote_ep);
 
 /* gkey.c: a grant's own device keys */
 #define BULK_GRANT_MAX_KEYS	1024
+
+/* Keys of 1 << @shift bytes that cover [0, @end) of a grant's space. */
+static inline u64 bulk_gkeys_needed(u64 end, u8 shift)
+{
+	return (end >> shift) + !!(end & (BIT_ULL(shift) - 1));
+}
+
 struct bulk_gkeys;
 struct bulk_gkeys *bulk_gkeys_create(struct bulk_dev *dev, u64 addr,
 				     u64 length, u32 access);

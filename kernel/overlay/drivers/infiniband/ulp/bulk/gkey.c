@@ -185,7 +185,7 @@ struct bulk_gkeys *bulk_gkeys_create(struct bulk_dev *dev, u64 addr,
 	u32 k;
 
 	base = offset_in_page(addr);
-	nkeys = DIV_ROUND_UP_ULL(base + length, 1ULL << shift);
+	nkeys = bulk_gkeys_needed(base + length, shift);
 	if (nkeys > BULK_GRANT_MAX_KEYS)
 		return ERR_PTR(-E2BIG);
 	gk = kzalloc(struct_size(gk, key, nkeys), GFP_KERNEL);

@@ -218,7 +218,7 @@ void bulk_rgrant_recv(struct bulk_peer *peer, const struct bulk_msg *msg)
 	if (!length || addr >= PAGE_SIZE || shift < PAGE_SHIFT || shift > 40 ||
 	    check_add_overflow(addr, length, &end) || !nkeys ||
 	    nkeys > BULK_GRANT_MAX_KEYS ||
-	    nkeys != DIV_ROUND_UP_ULL(end, 1ULL << shift)) {
+	    nkeys != bulk_gkeys_needed(end, shift)) {
 		bulk_msg_ack(peer, seq, EINVAL, 0);
 		return;
 	}
