@@ -13,9 +13,9 @@
  *                      grants other nodes gave this node's endpoints), as
  *                      a kernel that remembers keys past their revoke
  *   write ID OFF LEN   one RDMA WRITE of LEN bytes of 0xee at OFF bytes
- *                      from the kept grant's start, then a 1-byte READ
- *                      there that tells whether the WRITE was taken (an
- *                      iWARP device completes a WRITE once it is sent)
+ *                      from the kept grant's start, then a zero-length
+ *                      READ there that tells whether the WRITE was taken
+ *                      (an iWARP device completes a WRITE once it is sent)
  *   read ID OFF LEN    one RDMA READ of LEN bytes there
  * on the connection to the node the grant came from. Reading the file
  * gives the last command's work completion statuses:
@@ -133,12 +133,12 @@ static int bulk_hostile_post(struct bulk_peer *peer,
 	int ret;
 
 	hwr = kzalloc(sizeof(*hwr), GFP_KERNEL);
-	buf = kmalloc(len, GFP_KERNEL);
+	buf = kmalloc(max(len, 1U), GFP_KERNEL);
 	ret = -ENOMEM;
 	if (!hwr || !buf)
 		goto out_free;
-	memset(buf, 0xee, len);
-	sge.addr = ib_dma_map_single(ibdev, buf, len, dir);
+	memset(buf, 0xee, max(len, 1U));
+	sge.addr = ib_dma_map_single(ibdev, buf, max(len, 1U), dir);
 	if (ib_dma_mapping_error(ibdev, sge.addr))
 		goto out_free;
 	sge.length = len;
@@ -179,7 +179,7 @@ static int bulk_hostile_post(struct bulk_peer *peer,
 		}
 		*status = hwr->status;
 	}
-	ib_dma_unmap_single(ibdev, sge.addr, len, dir);
+	ib_dma_unmap_single(ibdev, sge.addr, max(len, 1U), dir);
 out_free:
 	kfree(buf);
 	kfree(hwr);
@@ -213,7 +213,7 @@ static int bulk_hostile_rdma(const char *op, u64 id, u64 off, u32 len)
 	ret = bulk_hostile_post(peer, key, write ? IB_WR_RDMA_WRITE :
 				IB_WR_RDMA_READ, off, len, &status);
 	if (!ret && write && status == IB_WC_SUCCESS)
-		ret = bulk_hostile_post(peer, key, IB_WR_RDMA_READ, off, 1,
+		ret = bulk_hostile_post(peer, key, IB_WR_RDMA_READ, off, 0,
 					&back);
 	bulk_peer_put(peer);
 	if (ret)

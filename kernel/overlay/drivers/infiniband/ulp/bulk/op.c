@@ -273,12 +273,16 @@ static int bulk_op_post_wr(struct bulk_op *op, struct bulk_qp *bq,
 	return ret;
 }
 
-/* Under the peer's lock: the READ of the last byte @op wrote. */
+/*
+ * Under the peer's lock: the zero-length READ behind @op's WRITEs. It
+ * moves no byte, so a key without remote read access (a WRITE-only
+ * grant's) serves it.
+ */
 static int bulk_op_post_flush(struct bulk_op *op, struct bulk_qp *bq)
 {
 	struct ib_sge sge = {
 		.addr = bq->flush_dma,
-		.length = 1,
+		.length = 0,
 		.lkey = bq->peer->dev->pd->local_dma_lkey,
 	};
 	int ret;

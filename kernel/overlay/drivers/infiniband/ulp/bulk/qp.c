@@ -137,10 +137,11 @@ static void bulk_qp_fatal_work(struct work_struct *work)
 /*
  * iWARP completes an RDMA WRITE once the data is handed to the transport,
  * not once the target placed it; RDMAP processes a later READ request only
- * after the WRITEs before it. So on iWARP a WRITE ends with a small READ of
- * its own last byte into this sink, and completes with that READ: to the
- * caller a WRITE completion means the data is at the target, on every
- * device. A cache line of its own, as the device writes it.
+ * after the WRITEs before it. So on iWARP a WRITE ends with a zero-length
+ * READ at its own last byte, and completes with that READ: to the caller a
+ * WRITE completion means the data is at the target, on every device. The
+ * READ's sink is this buffer, a cache line of its own in case a device
+ * writes to it anyway.
  */
 static int bulk_qp_map_flush(struct bulk_qp *bq)
 {
