@@ -288,10 +288,8 @@ int main(int argc, char **argv)
 	m.seq = htole32(0x12345);
 	report("ack_never_asked", send_raw(&m, sizeof(m)) ? wait_ack(0x12345, 3) : -1);
 
-	m = msg(GRANT, 0xfffffff0);
-	m.id = htole64(1ULL << 62);
-	m.length = htole64(4096);
-	m.access = htole32(3);
+	m = grant(1ULL << 62, 0x100, 4096, 1, 21);
+	m.dst_ep = htole32(0xfffffff0);
 	one("grant_unknown_ep", m);
 	m = msg(GRANT, s.ep_norecv);
 	m.id = htole64(1ULL << 62);
@@ -305,12 +303,20 @@ int main(int argc, char **argv)
 	/* One key of 2 MiB covers it: the grant starts at 0x100 of it. */
 	m.seq = htole32(++s.seq);
 	m.addr = htole64(0x100);
+	m.length = htole64(4096);
 	m.rkey = htole32(0xdead);
 	m.nkeys = htole32(1);
 	m.key_shift = 21;
 	one("grant_forged_key", m);
 	m.seq = htole32(++s.seq);
 	one("grant_same_id", m);
+	m = msg(REVOKE, s.ep_norecv);
+	m.id = htole64(99);
+	one("revoke_unknown", m);
+	m = msg(REVOKE, s.ep_norecv);
+	m.id = htole64(1ULL << 62);
+	one("revoke_forged_grant", m);
+	/* Grants of several keys; the last case costs the connection. */
 	m = grant(2ULL << 62, 0x1000, 4096, 1, 21);
 	one("grant_start_past_first_page", m);
 	m = grant(2ULL << 62, 0x100, 4096, 0, 21);
@@ -328,12 +334,6 @@ int main(int argc, char **argv)
 	report("grant_key_out_of_order",
 	       send_raw(&m, sizeof(m)) ? grant_key(3ULL << 62, 2, le32toh(m.seq)) : -1);
 	report("grant_key_unknown_grant", grant_key(99, 1, 0));
-	m = msg(REVOKE, s.ep_norecv);
-	m.id = htole64(99);
-	one("revoke_unknown", m);
-	m = msg(REVOKE, s.ep_norecv);
-	m.id = htole64(1ULL << 62);
-	one("revoke_forged_grant", m);
 
 	m = msg(RTS, 0xfffffff0);
 	m.length = htole64(64);
