@@ -116,6 +116,34 @@ class DataTest(LoopbackCase):
                                  (size, B.OP_WRITE, 0, size))
                 self.assertEqual(digest(self.zbuf, 5, size), want)
 
+    def test_small_ops_across_a_page(self):
+        """WRITEs and READs of a few bytes whose source crosses a page.
+
+        siw copies a payload that small into the packet itself, and took
+        the wrong length for the first page's part: the bytes after the
+        boundary arrived wrong (RDMA/siw patch "Copy a small payload that
+        crosses a page from both pages").
+        """
+        g = self.grant()
+        for opcode, name in ((B.OP_WRITE, 'write'), (B.OP_READ, 'read')):
+            for size in (2, 3, 5, 8, 13, 24):
+                with self.subTest(op=name, size=size):
+                    # The source's page boundary falls inside the payload.
+                    src_off = (4 << 12) - size // 2
+                    dst_off = 7 * 4096 + 100
+                    src, dst = (self.abuf, self.zbuf) if opcode == B.OP_WRITE else \
+                        (self.zbuf, self.abuf)
+                    src[src_off:src_off + size] = os.urandom(size)
+                    dst[dst_off:dst_off + size] = bytes(size)
+                    loff, roff = (src_off, dst_off) if opcode == B.OP_WRITE else \
+                        (dst_off, src_off)
+                    self.post(self.a, self.op(opcode, size, loff, wr_id=size,
+                                              remote_grant=g, remote_offset=roff))
+                    wc = self.one(self.a)
+                    self.assertEqual((wc.status, wc.byte_len), (0, size))
+                    self.assertEqual(dst[dst_off:dst_off + size].hex(),
+                                     src[src_off:src_off + size].hex())
+
     def test_write_completion_means_the_data_landed(self):
         """The tail of each WRITE is at the target when the WRITE completes.
 
