@@ -69,6 +69,19 @@ uint64_t fnv1a(const unsigned char *p, size_t len)
 	return h;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double median(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
 double now(void)
 {
 	struct timespec ts;

@@ -41,5 +41,7 @@ const char *op_name(uint32_t op);
 
 uint64_t fnv1a(const unsigned char *p, size_t len);
 double now(void);
+/* The median of @v[0..@n) (sorts @v). */
+double median(double *v, unsigned int n);
 
 #endif /* IBBULK_UTILS_COMMON_H */

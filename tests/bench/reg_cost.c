@@ -27,19 +27,6 @@
 
 const char *tool_name = "bulk_reg_cost";
 
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, unsigned int n)
-{
-	qsort(v, n, sizeof(*v), cmp);
-	return v[n / 2];
-}
-
 static void *written_memory(size_t size, int fill)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
