@@ -162,6 +162,8 @@ struct bulk_qp;
  * @reqs: requests waiting for the node's acknowledgment, by sequence
  * @next_seq: cursor for @reqs
  * @grants: what the node granted our endpoints, by grant id
+ * @keyed: our SENDs and RECVs whose RTS or CTS came with more keys to
+ *	follow, by that message's seq (op.c)
  * @conns: our connection handles to the node's endpoints, so that an
  *	endpoint's close, which the node reports, resets them
  * @kill_work: tears the QPs down outside of CM callbacks
@@ -190,6 +192,7 @@ struct bulk_peer {
 	struct xarray reqs;
 	u32 next_seq;
 	struct xarray grants;
+	struct xarray keyed;		/* ops waiting for SEND_KEYs, by seq */
 	struct list_head conns;
 	struct work_struct kill_work;
 	struct delayed_work keepalive;
@@ -294,7 +297,25 @@ struct bulk_op {
 	u64 laddr;			/* local iova */
 	u64 length;
 	u64 raddr;
+	/*
+	 * A SEND's remote range (RTS or CTS): its keys, key k covering
+	 * [k << key_shift, (k + 1) << key_shift) of the range's key space;
+	 * rkeys is &rkey for one key. The range's data phase starts when
+	 * the last came (missing 0).
+	 */
 	u32 rkey;
+	u32 *rkeys;
+	u32 nkeys;
+	u32 missing;
+	u32 keys_seq;			/* the RTS or CTS that gave them */
+	u8 key_shift;
+	/*
+	 * The keys this node made for a SEND's range (RTS) or a RECV's (CTS),
+	 * deregistered from key_work before the completion is reported.
+	 */
+	struct bulk_gkeys *lkeys;
+	struct work_struct key_work;
+	int key_status;
 	enum ib_wr_opcode wr_opcode;	/* IB_WR_RDMA_WRITE or _READ */
 	u64 posted;			/* bytes handed to work requests */
 	u32 wrs_out;			/* work requests posted, not completed */
@@ -455,12 +476,17 @@ struct bulk_peer *bulk_peer_get_match(bulk_peer_match_t match, void *arg);
 /* hostile.c: a test hook that misuses other nodes' keys */
 void bulk_hostile_init(void);
 void bulk_hostile_exit(void);
+void bulk_hostile_saw_keys(const struct bulk_op *op);
 #else
 static inline void bulk_hostile_init(void)
 {
 }
 
 static inline void bulk_hostile_exit(void)
+{
+}
+
+static inline void bulk_hostile_saw_keys(const struct bulk_op *op)
 {
 }
 #endif
@@ -486,6 +512,8 @@ int bulk_cm_connect(struct bulk_qp *bq, const struct sockaddr *addr);
 struct bulk_msg_tx *bulk_msg_alloc(u16 type, gfp_t gfp);
 void bulk_msg_send(struct bulk_peer *peer, struct bulk_msg_tx *mtx);
 void bulk_msg_send_wr(struct bulk_peer *peer, struct bulk_msg_tx *mtx);
+void bulk_msg_send_all(struct bulk_peer *peer, struct list_head *msgs);
+void bulk_msg_free_all(struct list_head *msgs);
 void bulk_msg_done(struct bulk_msg_tx *mtx);
 void bulk_msg_ack(struct bulk_peer *peer, u32 seq, int status, u64 byte_len);
 void bulk_msg_recv(struct bulk_qp *bq, const struct bulk_msg *msg, u32 len);
@@ -508,13 +536,14 @@ static inline u64 bulk_gkeys_needed(u64 end, u8 shift)
 }
 
 struct bulk_gkeys;
-struct bulk_gkeys *bulk_gkeys_create(struct bulk_dev *dev, u64 addr,
+struct bulk_gkeys *bulk_gkeys_create(struct bulk_dev *dev,
+				     struct mm_struct *mm, u64 addr,
 				     u64 length, u32 access);
 void bulk_gkeys_register(struct bulk_gkeys *gk, struct bulk_peer *peer);
-void bulk_gkeys_fill_grant(const struct bulk_gkeys *gk, struct bulk_msg *msg);
-u32 bulk_gkeys_count(const struct bulk_gkeys *gk);
-void bulk_gkeys_fill_key(const struct bulk_gkeys *gk, u32 k,
-			 struct bulk_msg *msg);
+void bulk_gkeys_fill_first(const struct bulk_gkeys *gk, struct bulk_msg *msg);
+int bulk_gkeys_rest(const struct bulk_gkeys *gk, u16 type, u64 id,
+		    struct list_head *msgs);
+bool bulk_gkeys_fit(u64 addr, u64 length, u32 nkeys, u8 shift);
 void bulk_gkeys_destroy(struct bulk_gkeys *gk);
 
 /* grant.c */
@@ -564,6 +593,8 @@ int bulk_op_post_chunk(struct bulk_op *op, struct bulk_qp *bq);
 void bulk_op_unqueue(struct bulk_op *op);
 void bulk_send_rts_recv(struct bulk_peer *peer, const struct bulk_msg *msg);
 void bulk_send_cts_recv(struct bulk_peer *peer, const struct bulk_msg *msg);
+void bulk_send_key_recv(struct bulk_peer *peer, const struct bulk_msg *msg);
+void bulk_op_keys_abort(struct bulk_op *op, int error);
 void bulk_imm_recv(struct bulk_peer *peer, const struct bulk_msg *msg);
 void bulk_ep_cancel_recvs(struct ib_bulk_ep *ep, struct ib_bulk_mr *mr);
 void bulk_ep_cancel_dev_recvs(struct bulk_dev *dev);

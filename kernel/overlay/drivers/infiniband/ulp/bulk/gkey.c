@@ -22,14 +22,20 @@
  * rxe adds a random key byte), so a stale key does not name a new grant;
  * a pool would save the allocation on devices where it is slow.
  *
- * The granted pages are pinned again for the keys' page lists, from the
- * MR owner's context, and not charged to RLIMIT_MEMLOCK again: the MR's
- * registration charged them, and a grant never outlives its MR.
+ * A SEND's data phase gets keys the same way, over exactly the message's
+ * range: READ for the receiving node (RTS), WRITE for a pushing sender
+ * (CTS); they live until the SEND or the RECV completes. So the MR's own
+ * key needs, and has, local access only.
+ *
+ * The pages are pinned again for the keys' page lists, in the MR's
+ * address space, and not charged to RLIMIT_MEMLOCK again: the MR's
+ * registration charged them, and keys never outlive their MR.
  */
 
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include "bulk.h"
 
@@ -162,17 +168,41 @@ static void bulk_gkey_wr_done(struct bulk_msg_tx *mtx)
 		wake_up_var(&key->gk->wrs);
 }
 
+/*
+ * Pin @npages pages of @mm from @start: the caller's own address space, or
+ * the MR's from a work item (a RECV's keys are made when a SEND's CTS is
+ * due). Return: pages pinned, or a negative errno.
+ */
+static long bulk_gkeys_pin(struct mm_struct *mm, unsigned long start,
+			   unsigned long npages, unsigned int gup,
+			   struct page **pages)
+{
+	long n;
+
+	if (mm == current->mm)
+		return pin_user_pages_fast(start, npages, gup, pages);
+	if (!mmget_not_zero(mm))
+		return -EFAULT;
+	mmap_read_lock(mm);
+	n = pin_user_pages_remote(mm, start, npages, gup, pages, NULL);
+	mmap_read_unlock(mm);
+	mmput(mm);
+	return n;
+}
+
 /**
- * bulk_gkeys_create - device keys over a range of the caller's memory
+ * bulk_gkeys_create - device keys over a range of an MR's memory
  * @dev: the device the keys are for
- * @addr: user address; the caller is the address space it belongs to
+ * @mm: the address space of @addr (the MR's)
+ * @addr: user address
  * @length: bytes
  * @access: enum ib_uverbs_bulk_access_flags the keys allow
  *
  * Return: the keys, not registered yet (bulk_gkeys_register()), or an
  * ERR_PTR: -E2BIG beyond BULK_GRANT_MAX_KEYS keys, -EFAULT, -ENOMEM.
  */
-struct bulk_gkeys *bulk_gkeys_create(struct bulk_dev *dev, u64 addr,
+struct bulk_gkeys *bulk_gkeys_create(struct bulk_dev *dev,
+				     struct mm_struct *mm, u64 addr,
 				     u64 length, u32 access)
 {
 	struct ib_device *ibdev = dev->ibdev;
@@ -207,8 +237,8 @@ struct bulk_gkeys *bulk_gkeys_create(struct bulk_dev *dev, u64 addr,
 	for (done = 0; done < gk->npages; ) {
 		long n = min_t(unsigned long, gk->npages - done, INT_MAX);
 
-		n = pin_user_pages_fast((addr & PAGE_MASK) + done * PAGE_SIZE,
-					n, gup, gk->pages + done);
+		n = bulk_gkeys_pin(mm, (addr & PAGE_MASK) + done * PAGE_SIZE,
+				   n, gup, gk->pages + done);
 		if (n <= 0) {
 			ret = n ?: -EFAULT;
 			goto err;
@@ -239,8 +269,11 @@ void bulk_gkeys_register(struct bulk_gkeys *gk, struct bulk_peer *peer)
 	}
 }
 
-/* The GRANT for @gk: where the grant starts, its first key and their size. */
-void bulk_gkeys_fill_grant(const struct bulk_gkeys *gk, struct bulk_msg *msg)
+/*
+ * The GRANT, RTS or CTS for @gk: where the range starts in its keys'
+ * address space, the first key and their size.
+ */
+void bulk_gkeys_fill_first(const struct bulk_gkeys *gk, struct bulk_msg *msg)
 {
 	msg->addr = cpu_to_le64(gk->base);
 	msg->rkey = cpu_to_le32(gk->key[0].reg.key);
@@ -248,17 +281,53 @@ void bulk_gkeys_fill_grant(const struct bulk_gkeys *gk, struct bulk_msg *msg)
 	msg->key_shift = gk->shift;
 }
 
-u32 bulk_gkeys_count(const struct bulk_gkeys *gk)
+/**
+ * bulk_gkeys_rest - the messages that give the keys after the first
+ * @gk: the keys
+ * @type: BULK_MSG_GRANT_KEY or BULK_MSG_SEND_KEY
+ * @id: which grant (GRANT_KEY), or the seq of the RTS or CTS (SEND_KEY)
+ * @msgs: where they go, for bulk_msg_send_all() right after the message
+ *	with the first key
+ *
+ * Made before that message is sent, so that nothing is missing once it
+ * is (its answer may come before the keys are sent, and end @gk).
+ * Return: 0, or -ENOMEM with @msgs empty.
+ */
+int bulk_gkeys_rest(const struct bulk_gkeys *gk, u16 type, u64 id,
+		    struct list_head *msgs)
 {
-	return gk->nkeys;
+	struct bulk_msg_tx *mtx;
+	u32 k;
+
+	for (k = 1; k < gk->nkeys; k++) {
+		mtx = bulk_msg_alloc(type, GFP_KERNEL);
+		if (!mtx)
+			goto err;
+		mtx->msg.id = cpu_to_le64(id);
+		mtx->msg.nkeys = cpu_to_le32(k);
+		mtx->msg.rkey = cpu_to_le32(gk->key[k].reg.key);
+		list_add_tail(&mtx->list, msgs);
+	}
+	return 0;
+
+err:
+	bulk_msg_free_all(msgs);
+	return -ENOMEM;
 }
 
-/* The GRANT_KEY that gives key @k (after the GRANT, which gave key 0). */
-void bulk_gkeys_fill_key(const struct bulk_gkeys *gk, u32 k,
-			 struct bulk_msg *msg)
+/*
+ * Whether keys as a GRANT, RTS or CTS announced them can cover [@addr,
+ * @addr + @length) exactly: key k covers [k << @shift, (k + 1) << @shift),
+ * and the range starts in the first page.
+ */
+bool bulk_gkeys_fit(u64 addr, u64 length, u32 nkeys, u8 shift)
 {
-	msg->nkeys = cpu_to_le32(k);
-	msg->rkey = cpu_to_le32(gk->key[k].reg.key);
+	u64 end;
+
+	return length && addr < PAGE_SIZE && shift >= PAGE_SHIFT &&
+	       shift <= 40 && !check_add_overflow(addr, length, &end) &&
+	       nkeys && nkeys <= BULK_GRANT_MAX_KEYS &&
+	       nkeys == bulk_gkeys_needed(end, shift);
 }
 
 /*

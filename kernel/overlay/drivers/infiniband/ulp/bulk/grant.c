@@ -29,27 +29,23 @@ static atomic64_t bulk_next_grant_id = ATOMIC64_INIT(0);
  */
 static int bulk_grant_send(struct bulk_lgrant *lg, struct bulk_msg_tx *mtx)
 {
-	u32 k, nkeys = bulk_gkeys_count(lg->keys);
 	struct bulk_req_wait w;
-	struct bulk_msg_tx *kmtx;
+	LIST_HEAD(keys);
 	int ret;
 
+	ret = bulk_gkeys_rest(lg->keys, BULK_MSG_GRANT_KEY, lg->id, &keys);
+	if (ret) {
+		kfree(mtx);
+		return ret;
+	}
 	/* Executed in order before the GRANT that names the keys. */
 	bulk_gkeys_register(lg->keys, lg->peer);
 	ret = bulk_peer_request_start(lg->peer, mtx, &w);
-	if (ret)
+	if (ret) {
+		bulk_msg_free_all(&keys);
 		return ret;
-	for (k = 1; k < nkeys; k++) {
-		kmtx = bulk_msg_alloc(BULK_MSG_GRANT_KEY, GFP_KERNEL);
-		if (!kmtx) {
-			/* The GRANT would never be answered. */
-			bulk_peer_kill(lg->peer, -ENOMEM);
-			break;
-		}
-		kmtx->msg.id = cpu_to_le64(lg->id);
-		bulk_gkeys_fill_key(lg->keys, k, &kmtx->msg);
-		bulk_msg_send(lg->peer, kmtx);
 	}
+	bulk_msg_send_all(lg->peer, &keys);
 	return bulk_peer_request_finish(lg->peer, &w, BULK_GRANT_TIMEOUT);
 }
 
@@ -83,7 +79,7 @@ int bulk_grant(struct ib_bulk_conn *conn, struct ib_bulk_mr *mr,
 		ret = -ENOMEM;
 		goto err_free;
 	}
-	lg->keys = bulk_gkeys_create(ep->dev, mr->addr + cmd->offset,
+	lg->keys = bulk_gkeys_create(ep->dev, mr->mm, mr->addr + cmd->offset,
 				     cmd->length, cmd->access);
 	if (IS_ERR(lg->keys)) {
 		ret = PTR_ERR(lg->keys);
@@ -106,7 +102,7 @@ int bulk_grant(struct ib_bulk_conn *conn, struct ib_bulk_mr *mr,
 	mtx->msg.id = cpu_to_le64(lg->id);
 	mtx->msg.length = cpu_to_le64(cmd->length);
 	mtx->msg.access = cpu_to_le32(cmd->access);
-	bulk_gkeys_fill_grant(lg->keys, &mtx->msg);
+	bulk_gkeys_fill_first(lg->keys, &mtx->msg);
 	ret = bulk_grant_send(lg, mtx);
 	if (ret) {
 		xa_erase(&ep->grants, lg->id);
@@ -206,19 +202,13 @@ void bulk_rgrant_recv(struct bulk_peer *peer, const struct bulk_msg *msg)
 	u8 shift = msg->key_shift;
 	struct bulk_rgrant *rg;
 	struct ib_bulk_ep *ep;
-	u64 addr, length, end;
+	u64 addr, length;
 	int ret;
 
-	/*
-	 * The keys must cover the range exactly: key k covers [k << shift,
-	 * (k + 1) << shift), and the range starts in the first page.
-	 */
+	/* The keys must cover the range exactly. */
 	addr = le64_to_cpu(msg->addr);
 	length = le64_to_cpu(msg->length);
-	if (!length || addr >= PAGE_SIZE || shift < PAGE_SHIFT || shift > 40 ||
-	    check_add_overflow(addr, length, &end) || !nkeys ||
-	    nkeys > BULK_GRANT_MAX_KEYS ||
-	    nkeys != bulk_gkeys_needed(end, shift)) {
+	if (!bulk_gkeys_fit(addr, length, nkeys, shift)) {
 		bulk_msg_ack(peer, seq, EINVAL, 0);
 		return;
 	}

@@ -12,6 +12,10 @@
  *   grab ID            keep grant ID's key, address and length (from the
  *                      grants other nodes gave this node's endpoints), as
  *                      a kernel that remembers keys past their revoke
+ *   grab rts|cts ID    keep, as ID, the keys of the last SEND's range that
+ *                      an RTS (READ keys) or a CTS (WRITE keys) gave this
+ *                      node, as a kernel that remembers them past the
+ *                      SEND
  *   write ID OFF LEN   one RDMA WRITE of LEN bytes of 0xee at OFF bytes
  *                      from the kept grant's start, then a zero-length
  *                      READ there that tells whether the WRITE was taken
@@ -56,6 +60,55 @@ static unsigned int bulk_hostile_num_keys;
 static char bulk_hostile_result[160];
 static struct dentry *bulk_hostile_dir;
 
+/* The keys of the last RTS and CTS whose data phase started here. */
+static DEFINE_SPINLOCK(bulk_hostile_seen_lock);
+static struct bulk_hostile_key bulk_hostile_seen[2];
+
+void bulk_hostile_saw_keys(const struct bulk_op *op)
+{
+	struct bulk_hostile_key *key;
+
+	spin_lock(&bulk_hostile_seen_lock);
+	key = &bulk_hostile_seen[op->wc.opcode == IB_UVERBS_BULK_OP_SEND];
+	key->addr = op->raddr;
+	key->length = op->length;
+	key->key_shift = op->key_shift;
+	key->nkeys = min_t(u32, op->nkeys, BULK_HOSTILE_RKEYS);
+	memcpy(key->rkeys, op->rkeys, key->nkeys * sizeof(u32));
+	key->node = op->peer->addr;
+	spin_unlock(&bulk_hostile_seen_lock);
+}
+
+/* Keep @key as @id, in place of one of that id. */
+static int bulk_hostile_keep(const struct bulk_hostile_key *key, u64 id)
+{
+	unsigned int i;
+
+	for (i = 0; i < bulk_hostile_num_keys; i++)
+		if (bulk_hostile_keys[i].id == id)
+			break;
+	if (i == BULK_HOSTILE_KEYS)
+		return -ENOSPC;
+	bulk_hostile_keys[i] = *key;
+	bulk_hostile_keys[i].id = id;
+	if (i == bulk_hostile_num_keys)
+		bulk_hostile_num_keys++;
+	return 0;
+}
+
+/* grab rts|cts ID: the last RTS's (0) or CTS's (1) keys, as @id. */
+static int bulk_hostile_grab_seen(bool cts, u64 id)
+{
+	struct bulk_hostile_key key;
+
+	spin_lock(&bulk_hostile_seen_lock);
+	key = bulk_hostile_seen[cts];
+	spin_unlock(&bulk_hostile_seen_lock);
+	if (!key.nkeys)
+		return -ENOENT;
+	return bulk_hostile_keep(&key, id);
+}
+
 static bool bulk_hostile_has_grant(struct bulk_peer *peer, void *arg)
 {
 	struct bulk_hostile_key *key = arg;
@@ -84,21 +137,12 @@ static int bulk_hostile_grab(u64 id)
 {
 	struct bulk_hostile_key key = { .id = id };
 	struct bulk_peer *peer;
-	unsigned int i;
 
 	peer = bulk_peer_get_match(bulk_hostile_has_grant, &key);
 	if (!peer)
 		return -ENOENT;
 	bulk_peer_put(peer);
-	for (i = 0; i < bulk_hostile_num_keys; i++)
-		if (bulk_hostile_keys[i].id == id)
-			break;
-	if (i == BULK_HOSTILE_KEYS)
-		return -ENOSPC;
-	bulk_hostile_keys[i] = key;
-	if (i == bulk_hostile_num_keys)
-		bulk_hostile_num_keys++;
-	return 0;
+	return bulk_hostile_keep(&key, id);
 }
 
 static void bulk_hostile_done(struct ib_cq *cq, struct ib_wc *wc)
@@ -234,7 +278,7 @@ static int bulk_hostile_rdma(const char *op, u64 id, u64 off, u32 len)
 static ssize_t bulk_hostile_write(struct file *file, const char __user *ubuf,
 				  size_t count, loff_t *ppos)
 {
-	char cmd[96], op[8];
+	char cmd[96], op[8], which[4];
 	u64 id, off;
 	u32 len;
 	int ret;
@@ -249,6 +293,9 @@ static ssize_t bulk_hostile_write(struct file *file, const char __user *ubuf,
 	bulk_hostile_result[0] = '\0';
 	if (sscanf(cmd, "grab %llu", &id) == 1)
 		ret = bulk_hostile_grab(id);
+	else if (sscanf(cmd, "grab %3s %llu", which, &id) == 2 &&
+		 (!strcmp(which, "rts") || !strcmp(which, "cts")))
+		ret = bulk_hostile_grab_seen(!strcmp(which, "cts"), id);
 	else if (sscanf(cmd, "%7s %llu %llu %u", op, &id, &off, &len) == 4 &&
 		 (!strcmp(op, "write") || !strcmp(op, "read")))
 		ret = bulk_hostile_rdma(op, id, off, len);

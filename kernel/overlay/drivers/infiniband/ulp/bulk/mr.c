@@ -24,16 +24,14 @@
 #include "bulk.h"
 
 /*
- * Every MR may be a READ sink (local write), a SEND's source that the
- * receiving kernel READs (remote read) and a RECV that a pushed SEND is
- * written into (remote write), whatever its grants allow: the grants,
- * checked by the kernels, decide what remote endpoints reach, and the
- * key only ever goes to the kernel of the node concerned.
+ * The MR's own key serves the local side of every operation only, READ
+ * sinks included: remote nodes reach its memory through keys made for
+ * exactly one grant or one SEND's range (gkey.c), never through this
+ * one, which never leaves the node.
  */
 static int bulk_mr_access(void)
 {
-	return IB_ACCESS_LOCAL_WRITE | IB_ACCESS_REMOTE_READ |
-	       IB_ACCESS_REMOTE_WRITE;
+	return IB_ACCESS_LOCAL_WRITE;
 }
 
 /* Pin and register @mr's range on the device's PD. */

@@ -102,6 +102,28 @@ void bulk_msg_send_wr(struct bulk_peer *peer, struct bulk_msg_tx *mtx)
 	bulk_msg_queue(peer, mtx);
 }
 
+/* Send the messages on @msgs, in order (they leave the list). */
+void bulk_msg_send_all(struct bulk_peer *peer, struct list_head *msgs)
+{
+	struct bulk_msg_tx *mtx, *tmp;
+
+	list_for_each_entry_safe(mtx, tmp, msgs, list) {
+		list_del(&mtx->list);
+		bulk_msg_send(peer, mtx);
+	}
+}
+
+/* Free the messages on @msgs, never sent. */
+void bulk_msg_free_all(struct list_head *msgs)
+{
+	struct bulk_msg_tx *mtx, *tmp;
+
+	list_for_each_entry_safe(mtx, tmp, msgs, list) {
+		list_del(&mtx->list);
+		kfree(mtx);
+	}
+}
+
 /* Answer request @seq; @status is 0 or a positive errno. */
 void bulk_msg_ack(struct bulk_peer *peer, u32 seq, int status, u64 byte_len)
 {
@@ -178,6 +200,9 @@ void bulk_msg_recv(struct bulk_qp *bq, const struct bulk_msg *msg, u32 len)
 		break;
 	case BULK_MSG_CTS:
 		bulk_send_cts_recv(peer, msg);
+		break;
+	case BULK_MSG_SEND_KEY:
+		bulk_send_key_recv(peer, msg);
 		break;
 	case BULK_MSG_IMM:
 		bulk_imm_recv(peer, msg);

@@ -11,7 +11,10 @@
  * rendezvous: the sender's kernel announces the message and the receiving
  * kernel READs it straight into the RECV buffer its endpoint posted, or
  * answers ENOBUFS when there is none; so any size works and nothing is
- * copied or dropped.
+ * copied or dropped. The READ goes through keys made for exactly that
+ * message (gkey.c), which the sender's kernel deregisters before the SEND
+ * completes; a SEND from an io_uring registered buffer is written into
+ * the RECV instead, through keys made for exactly the RECV's range.
  *
  * An operation holds its endpoint, MR, peer and grant until released, and
  * its completion slot from acceptance on: once accepted it always
@@ -29,6 +32,8 @@ static void bulk_op_release(struct kref *ref)
 
 	if (op->rgrant)
 		bulk_rgrant_put(op->peer, op->rgrant);
+	if (op->rkeys != &op->rkey)
+		kfree(op->rkeys);
 	if (op->mr)
 		bulk_mr_put_inflight(op->mr);
 	if (op->peer)
@@ -47,12 +52,8 @@ void bulk_op_put(struct bulk_op *op)
 	kref_put(&op->ref, bulk_op_release);
 }
 
-/* Report the operation's one completion; @status is 0 or a -errno. */
-void bulk_op_finish(struct bulk_op *op, int status)
+static void bulk_op_report(struct bulk_op *op, int status)
 {
-	if (WARN_ON(op->finished))
-		return;
-	op->finished = true;
 	/* Before the CQE: io_uring may drop the buffer once it is posted. */
 	if (op->fixed) {
 		bulk_fixed_unmap(op->fixed);
@@ -69,6 +70,36 @@ void bulk_op_finish(struct bulk_op *op, int status)
 	else
 		bulk_cq_push(op->ep, &op->wc);
 	bulk_op_put(op);
+}
+
+static void bulk_op_key_work(struct work_struct *work)
+{
+	struct bulk_op *op = container_of(work, struct bulk_op, key_work);
+
+	bulk_gkeys_destroy(op->lkeys);
+	op->lkeys = NULL;
+	bulk_op_report(op, op->key_status);
+}
+
+/* Report the operation's one completion; @status is 0 or a -errno. */
+void bulk_op_finish(struct bulk_op *op, int status)
+{
+	if (WARN_ON(op->finished))
+		return;
+	op->finished = true;
+	/*
+	 * The keys this node made for the op's range die before the op
+	 * completes: after that the range may hold other data. From a work
+	 * item: the deregistration waits for their registrations, whose
+	 * completions this context may be the one to handle.
+	 */
+	if (op->lkeys) {
+		op->key_status = status;
+		INIT_WORK(&op->key_work, bulk_op_key_work);
+		queue_work(bulk_wq, &op->key_work);
+		return;
+	}
+	bulk_op_report(op, status);
 }
 
 static int bulk_wc_errno(enum ib_wc_status status)
@@ -125,6 +156,7 @@ static void bulk_op_mtx_done(struct bulk_msg_tx *mtx)
 static void bulk_op_request(struct bulk_op *op, u16 type)
 {
 	struct bulk_msg *msg = &op->mtx.msg;
+	LIST_HEAD(keys);
 	u32 seq;
 	int ret;
 
@@ -134,6 +166,14 @@ static void bulk_op_request(struct bulk_op *op, u16 type)
 		bulk_op_finish(op, ret);
 		return;
 	}
+	if (type == BULK_MSG_RTS) {
+		ret = bulk_gkeys_rest(op->lkeys, BULK_MSG_SEND_KEY, seq, &keys);
+		if (ret) {
+			if (bulk_peer_req_take(op->peer, seq))
+				bulk_op_finish(op, ret);
+			return;
+		}
+	}
 	memset(msg, 0, sizeof(*msg));
 	msg->type = cpu_to_le16(type);
 	msg->seq = cpu_to_le32(seq);
@@ -141,14 +181,17 @@ static void bulk_op_request(struct bulk_op *op, u16 type)
 	msg->dst_ep = cpu_to_le32(op->dst_ep);
 	msg->length = cpu_to_le64(op->length);
 	if (type == BULK_MSG_RTS) {
-		msg->addr = cpu_to_le64(op->laddr);
-		msg->rkey = cpu_to_le32(op->mr->ibmr->rkey);
+		/* Executed before the RTS that names the keys. */
+		bulk_gkeys_register(op->lkeys, op->peer);
+		bulk_gkeys_fill_first(op->lkeys, msg);
 	} else if (type == BULK_MSG_IMM) {
 		msg->imm = cpu_to_le32(op->wc.imm);
 	}
 	op->mtx.done = bulk_op_mtx_done;
 	kref_get(&op->ref);
 	bulk_msg_send(op->peer, &op->mtx);
+	/* Made up front: the answer may end the op (and its keys) by now. */
+	bulk_msg_send_all(op->peer, &keys);
 }
 
 /*
@@ -229,7 +272,7 @@ static bool bulk_op_needs_flush(struct bulk_op *op, struct bulk_qp *bq)
 /*
  * The remote key for @raddr in @op's remote range, and the bytes from
  * there that it covers: a grant has a key per 1 << key_shift bytes of its
- * address space (gkey.c); a SEND's range has one.
+ * address space (gkey.c), and so has a SEND's range.
  */
 static u32 bulk_op_rkey(const struct bulk_op *op, u64 raddr, u64 *left)
 {
@@ -237,8 +280,13 @@ static u32 bulk_op_rkey(const struct bulk_op *op, u64 raddr, u64 *left)
 	u64 k;
 
 	if (!rg) {
-		*left = U64_MAX;
-		return op->rkey;
+		if (op->nkeys <= 1) {
+			*left = U64_MAX;
+			return op->rkey;
+		}
+		k = raddr >> op->key_shift;
+		*left = ((k + 1) << op->key_shift) - raddr;
+		return op->rkeys[k];
 	}
 	k = raddr >> rg->key_shift;
 	*left = ((k + 1) << rg->key_shift) - raddr;
@@ -607,8 +655,22 @@ static int bulk_op_post_one(struct ib_bulk_ep *ep,
 			bulk_op_queue(op);
 		break;
 	case IB_UVERBS_BULK_OP_SEND:
-		/* No key for the receiver to READ with: it gives its own. */
-		bulk_op_request(op, fixed ? BULK_MSG_RTS_PUSH : BULK_MSG_RTS);
+		if (fixed) {
+			/* No key for the receiver to READ with: it gives its own. */
+			bulk_op_request(op, BULK_MSG_RTS_PUSH);
+			break;
+		}
+		/* The receiver READs through keys over just the message. */
+		op->lkeys = bulk_gkeys_create(ep->dev, mr->mm, op->laddr,
+					      op->length,
+					      IB_UVERBS_BULK_ACCESS_REMOTE_READ);
+		if (IS_ERR(op->lkeys)) {
+			ret = PTR_ERR(op->lkeys);
+			op->lkeys = NULL;
+			bulk_op_finish(op, ret);
+			break;
+		}
+		bulk_op_request(op, BULK_MSG_RTS);
 		break;
 	case IB_UVERBS_BULK_OP_RECV:
 		/* Under the lock that the removal's cancel takes. */
@@ -693,19 +755,35 @@ static void bulk_recv_pushed(struct bulk_req *req, int status, u64 byte_len)
 	bulk_op_finish(op, status);
 }
 
-/* Answer an RTS_PUSH matched to RECV @op: the range to write into. */
+/*
+ * Answer an RTS_PUSH matched to RECV @op: the range to write into, through
+ * keys over exactly that range, made now (in the MR's address space: this
+ * runs in a completion handler).
+ */
 static void bulk_recv_cts(struct bulk_op *op)
 {
 	struct bulk_msg *msg = &op->mtx.msg;
+	LIST_HEAD(keys);
 	u32 seq;
 	int ret;
 
+	op->lkeys = bulk_gkeys_create(op->ep->dev, op->mr->mm, op->laddr,
+				      op->length,
+				      IB_UVERBS_BULK_ACCESS_REMOTE_WRITE);
+	if (IS_ERR(op->lkeys)) {
+		ret = PTR_ERR(op->lkeys);
+		op->lkeys = NULL;
+		goto err;
+	}
 	op->req.acked = bulk_recv_pushed;
 	ret = bulk_peer_req_add(op->peer, &op->req, &seq);
+	if (ret)
+		goto err;
+	ret = bulk_gkeys_rest(op->lkeys, BULK_MSG_SEND_KEY, seq, &keys);
 	if (ret) {
-		bulk_msg_ack(op->peer, op->ack_seq, -ret, 0);
-		bulk_op_finish(op, ret);
-		return;
+		if (!bulk_peer_req_take(op->peer, seq))
+			return;
+		goto err;
 	}
 	memset(msg, 0, sizeof(*msg));
 	msg->type = cpu_to_le16(BULK_MSG_CTS);
@@ -713,12 +791,124 @@ static void bulk_recv_cts(struct bulk_op *op)
 	msg->id = cpu_to_le64(op->ack_seq);
 	msg->dst_ep = cpu_to_le32(op->wc.src_ep);
 	msg->src_ep = cpu_to_le32(op->ep->id);
-	msg->addr = cpu_to_le64(op->laddr);
-	msg->rkey = cpu_to_le32(op->mr->ibmr->rkey);
 	msg->length = cpu_to_le64(op->length);
+	/* Executed before the CTS that names the keys. */
+	bulk_gkeys_register(op->lkeys, op->peer);
+	bulk_gkeys_fill_first(op->lkeys, msg);
 	op->mtx.done = bulk_op_mtx_done;
 	kref_get(&op->ref);
 	bulk_msg_send(op->peer, &op->mtx);
+	bulk_msg_send_all(op->peer, &keys);
+	return;
+
+err:
+	bulk_msg_ack(op->peer, op->ack_seq, -ret, 0);
+	bulk_op_finish(op, ret);
+}
+
+/*
+ * The keys an RTS or CTS @msg gives for @op's remote range of op->length
+ * bytes: 0, or the positive errno to answer with. With more keys to come,
+ * op->missing says how many.
+ */
+static int bulk_op_take_keys(struct bulk_op *op, const struct bulk_msg *msg)
+{
+	u32 nkeys = le32_to_cpu(msg->nkeys);
+
+	op->raddr = le64_to_cpu(msg->addr);
+	if (!bulk_gkeys_fit(op->raddr, op->length, nkeys, msg->key_shift))
+		return EPROTO;
+	op->rkey = le32_to_cpu(msg->rkey);
+	op->rkeys = &op->rkey;
+	op->nkeys = 1;
+	op->key_shift = msg->key_shift;
+	op->keys_seq = le32_to_cpu(msg->seq);
+	if (nkeys == 1)
+		return 0;
+	op->rkeys = kcalloc(nkeys, sizeof(*op->rkeys), GFP_KERNEL);
+	if (!op->rkeys) {
+		op->rkeys = &op->rkey;
+		return ENOMEM;
+	}
+	op->rkeys[0] = op->rkey;
+	op->nkeys = nkeys;
+	op->missing = nkeys - 1;
+	return 0;
+}
+
+/* @op has all its remote keys: its data phase starts. */
+static void bulk_op_keys_ready(struct bulk_op *op)
+{
+	bulk_hostile_saw_keys(op);
+	bulk_op_queue(op);
+}
+
+/*
+ * Start @op's data phase, or park it in peer->keyed until its SEND_KEYs
+ * came, holding the reference its queueing would have taken.
+ */
+static void bulk_op_keys_start(struct bulk_op *op)
+{
+	struct bulk_peer *peer = op->peer;
+	bool dead;
+
+	if (!op->missing) {
+		bulk_op_keys_ready(op);
+		return;
+	}
+	kref_get(&op->ref);
+	if (xa_insert(&peer->keyed, op->keys_seq, op, GFP_KERNEL)) {
+		/* The seq of a range still waiting for its keys, again. */
+		bulk_peer_kill(peer, -EPROTO);
+		bulk_op_keys_abort(op, -EPROTO);
+		return;
+	}
+	/* The kill work empties peer->keyed after the state changed. */
+	spin_lock(&peer->lock);
+	dead = peer->state != BULK_PEER_READY;
+	spin_unlock(&peer->lock);
+	if (dead && xa_erase(&peer->keyed, op->keys_seq) == op)
+		bulk_op_keys_abort(op, peer->error ?: -ECONNRESET);
+}
+
+/* A parked op's connection failed before its keys came. */
+void bulk_op_keys_abort(struct bulk_op *op, int error)
+{
+	op->status = error;
+	bulk_op_rdma_done(op);
+}
+
+/* SEND_KEY: the next key of an RTS's or CTS's range. */
+void bulk_send_key_recv(struct bulk_peer *peer, const struct bulk_msg *msg)
+{
+	u64 id = le64_to_cpu(msg->id);
+	u32 k = le32_to_cpu(msg->nkeys);
+	struct bulk_op *op = NULL;
+	bool bad = false;
+
+	xa_lock(&peer->keyed);
+	op = id <= U32_MAX ? xa_load(&peer->keyed, id) : NULL;
+	if (op) {
+		if (k != op->nkeys - op->missing) {
+			bad = true;
+			op = NULL;
+		} else {
+			op->rkeys[k] = le32_to_cpu(msg->rkey);
+			if (--op->missing)
+				op = NULL;
+			else
+				__xa_erase(&peer->keyed, id);
+		}
+	}
+	xa_unlock(&peer->keyed);
+	/* One out of order costs the connection; the kill work ends its op. */
+	if (bad)
+		bulk_peer_kill(peer, -EPROTO);
+	/* One for a range we refused is dropped. */
+	if (!op)
+		return;
+	bulk_op_keys_ready(op);
+	bulk_op_put(op);
 }
 
 /* A node announces a SEND for one of our endpoints: READ it into a RECV. */
@@ -731,7 +921,12 @@ void bulk_send_rts_recv(struct bulk_peer *peer, const struct bulk_msg *msg)
 	int status = ECONNRESET;
 
 	ep = bulk_ep_lookup(le32_to_cpu(msg->dst_ep));
-	if (ep && ep->dev == peer->dev && length) {
+	/* An RTS's keys must fit its range (an RTS_PUSH has none). */
+	if (le16_to_cpu(msg->type) == BULK_MSG_RTS &&
+	    !bulk_gkeys_fit(le64_to_cpu(msg->addr), length,
+			    le32_to_cpu(msg->nkeys), msg->key_shift))
+		status = EPROTO;
+	else if (ep && ep->dev == peer->dev && length) {
 		spin_lock(&ep->lock);
 		op = list_first_entry_or_null(&ep->recvs, struct bulk_op, list);
 		if (!op) {
@@ -760,10 +955,15 @@ void bulk_send_rts_recv(struct bulk_peer *peer, const struct bulk_msg *msg)
 		bulk_recv_cts(op);
 		return;
 	}
-	op->raddr = le64_to_cpu(msg->addr);
-	op->rkey = le32_to_cpu(msg->rkey);
 	op->wr_opcode = IB_WR_RDMA_READ;
-	bulk_op_queue(op);
+	status = bulk_op_take_keys(op, msg);
+	if (status) {
+		op->status = -status;
+		kref_get(&op->ref);
+		bulk_op_rdma_done(op);
+		return;
+	}
+	bulk_op_keys_start(op);
 }
 
 /*
@@ -777,6 +977,7 @@ void bulk_send_cts_recv(struct bulk_peer *peer, const struct bulk_msg *msg)
 	u64 rts = le64_to_cpu(msg->id);
 	struct bulk_op *op = NULL;
 	struct bulk_req *req;
+	int status;
 
 	xa_lock(&peer->reqs);
 	req = rts <= U32_MAX ? xa_load(&peer->reqs, rts) : NULL;
@@ -798,10 +999,16 @@ void bulk_send_cts_recv(struct bulk_peer *peer, const struct bulk_msg *msg)
 		return;
 	}
 	op->ack_seq = le32_to_cpu(msg->seq);
-	op->raddr = le64_to_cpu(msg->addr);
-	op->rkey = le32_to_cpu(msg->rkey);
 	op->wr_opcode = IB_WR_RDMA_WRITE;
-	bulk_op_queue(op);
+	status = bulk_op_take_keys(op, msg);
+	if (status) {
+		/* The data phase ends before it began: answer the CTS. */
+		op->status = -status;
+		kref_get(&op->ref);
+		bulk_op_rdma_done(op);
+	} else {
+		bulk_op_keys_start(op);
+	}
 	bulk_op_put(op);
 }
 

@@ -137,9 +137,11 @@ static void bulk_peer_release(struct kref *ref)
 {
 	struct bulk_peer *peer = container_of(ref, struct bulk_peer, ref);
 
-	WARN_ON(!xa_empty(&peer->reqs) || !xa_empty(&peer->grants));
+	WARN_ON(!xa_empty(&peer->reqs) || !xa_empty(&peer->grants) ||
+		!xa_empty(&peer->keyed));
 	xa_destroy(&peer->reqs);
 	xa_destroy(&peer->grants);
+	xa_destroy(&peer->keyed);
 	bulk_dev_put(peer->dev);
 	kfree(peer);
 	if (atomic_dec_and_test(&bulk_peers_live))
@@ -208,6 +210,7 @@ struct bulk_peer *bulk_peer_alloc_locked(struct bulk_dev *dev,
 	INIT_LIST_HEAD(&peer->msgq);
 	xa_init_flags(&peer->reqs, XA_FLAGS_ALLOC1);
 	xa_init(&peer->grants);
+	xa_init(&peer->keyed);
 	INIT_LIST_HEAD(&peer->conns);
 	INIT_WORK(&peer->kill_work, bulk_peer_kill_work);
 	bulk_keepalive_init(peer);
@@ -301,6 +304,7 @@ static void bulk_peer_kill_work(struct work_struct *work)
 	struct bulk_qp *qps[3];
 	struct bulk_rgrant *rg;
 	struct bulk_req *req;
+	struct bulk_op *op;
 	unsigned long index;
 	LIST_HEAD(msgq);
 	LIST_HEAD(txq);
@@ -331,6 +335,12 @@ static void bulk_peer_kill_work(struct work_struct *work)
 	xa_for_each(&peer->reqs, index, req) {
 		if (xa_erase(&peer->reqs, index) == req)
 			req->acked(req, peer->error, 0);
+	}
+
+	/* SENDs and RECVs whose keys will never all come. */
+	xa_for_each(&peer->keyed, index, op) {
+		if (xa_erase(&peer->keyed, index) == op)
+			bulk_op_keys_abort(op, peer->error);
 	}
 
 	spin_lock(&peer->lock);

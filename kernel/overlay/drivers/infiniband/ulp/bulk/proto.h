@@ -12,7 +12,10 @@
 #include <linux/types.h>
 
 #define BULK_PROTO_MAGIC	0x424c4b31	/* "BLK1" */
-/* 2: grants carry keys of their own (GRANT's nkeys and key_shift, GRANT_KEY) */
+/*
+ * 2: grants and SENDs carry keys of their own (nkeys and key_shift in GRANT,
+ * RTS and CTS; GRANT_KEY and SEND_KEY)
+ */
 #define BULK_PROTO_VERSION	2
 
 /* Why a connection request was rejected (in the reject private data). */
@@ -51,6 +54,11 @@ enum bulk_msg_type {
 	BULK_MSG_PING,
 	/* Key @nkeys of grant @id, after its GRANT (which gave key 0). */
 	BULK_MSG_GRANT_KEY,
+	/*
+	 * Key @nkeys of the range an RTS or CTS (whose seq is @id) gave,
+	 * after it (it gave key 0); the data phase starts with the last.
+	 */
+	BULK_MSG_SEND_KEY,
 };
 
 /**
@@ -62,19 +70,20 @@ enum bulk_msg_type {
  * @status: ACK: 0 or a positive errno; REVOKE: ECONNRESET when the owner
  *	endpoint is closing (its handles on the receiving node are reset)
  * @rkey: GRANT: the grant's first key; GRANT_KEY: key @nkeys of the grant;
- *	RTS: the key of the range on the sender's node; CTS: of the
- *	receiver's range
+ *	RTS: the first key of the SEND's range on the sender's node; CTS: of
+ *	the RECV's range; SEND_KEY: key @nkeys of the RTS's or CTS's range
  * @id: GRANT, GRANT_KEY and REVOKE: the grant; CTS: the seq of the
- *	RTS_PUSH answered
- * @addr: GRANT: where the grant starts in its keys' address space (below
- *	one page); RTS and CTS: start of the range (iova)
+ *	RTS_PUSH answered; SEND_KEY: the seq of the RTS or CTS
+ * @addr: GRANT, RTS and CTS: where the range starts in its keys' address
+ *	space (below one page)
  * @length: GRANT, RTS, RTS_PUSH and CTS: bytes; IMM and ACK: bytes moved
  * @access: GRANT: enum ib_uverbs_bulk_access_flags
  * @imm: IMM: the immediate
- * @nkeys: GRANT: how many keys the grant has, key k covering bytes
- *	[k << @key_shift, (k + 1) << @key_shift) of its address space (the
- *	GRANT is answered once GRANT_KEY gave the last); GRANT_KEY: which
- * @key_shift: GRANT: see @nkeys
+ * @nkeys: GRANT, RTS and CTS: how many keys the range has, key k covering
+ *	bytes [k << @key_shift, (k + 1) << @key_shift) of its address space
+ *	(the GRANT is answered, the RTS's or CTS's data moved, once
+ *	GRANT_KEY or SEND_KEY gave the last); GRANT_KEY and SEND_KEY: which
+ * @key_shift: GRANT, RTS and CTS: see @nkeys
  */
 struct bulk_msg {
 	__le16 type;
