@@ -128,9 +128,20 @@ static bool bulk_hostile_has_grant(struct bulk_peer *peer, void *arg)
 	return rg;
 }
 
+/*
+ * The node's connection as it is now: a dead one may still be listed
+ * (until its teardown ends) beside the one made since.
+ */
 static bool bulk_hostile_is_node(struct bulk_peer *peer, void *arg)
 {
-	return !bulk_addr_cmp((struct sockaddr *)&peer->addr, arg);
+	bool ready;
+
+	if (bulk_addr_cmp((struct sockaddr *)&peer->addr, arg))
+		return false;
+	spin_lock(&peer->lock);
+	ready = peer->state == BULK_PEER_READY;
+	spin_unlock(&peer->lock);
+	return ready;
 }
 
 static int bulk_hostile_grab(u64 id)
