@@ -50,10 +50,16 @@ EXPECTED = {
     'rts_no_recv': 'ack=ENOBUFS alive',
     'rts_zero_length': 'ack=ECONNRESET alive',
     'rts_bigger_than_recv': 'ack=EMSGSIZE alive',
+    'rts_more_keys_than_range': 'ack=EPROTO alive',
+    'rts_start_past_first_page': 'ack=EPROTO alive',
+    'rts_key_below_a_page': 'ack=EPROTO alive',
+    'send_key_unknown': 'ack=none alive',
     'imm_unknown_ep': 'ack=ECONNRESET alive',
     'cts_never_asked': 'ack=EPROTO alive',
     'cts_id_past_seq': 'ack=EPROTO alive',
     'rts_forged_key': 'ack=none killed',
+    'rts_waits_for_its_keys': 'ack=none alive',
+    'send_key_out_of_order': 'ack=none killed',
 }
 
 
@@ -72,8 +78,8 @@ class BadPeerTest(BulkTestCase):
         target = self.endpoint(ctx)
         mr = B.BulkMR(target, 4096)
         self.addCleanup(mr.close)
-        recv = B.BulkOp(opcode=B.OP_RECV, mr=mr, length=4096, wr_id=9)
-        self.assertEqual(post_status(target, [recv]), (0, 1))
+        recvs = [B.BulkOp(opcode=B.OP_RECV, mr=mr, length=4096, wr_id=w) for w in (9, 10)]
+        self.assertEqual(post_status(target, recvs), (0, 2))
 
         start = time.monotonic()
         p = subprocess.run([TOOL, BAD_ADDR, self.guest_addr(), str(quiet.ep_id()), str(target.ep_id())],
@@ -90,13 +96,16 @@ class BadPeerTest(BulkTestCase):
         killed = sum(1 for v in got.values() if v.endswith('killed'))
         took = time.monotonic() - start
 
-        # The RECV the forged key was aimed at failed; nothing else got it.
-        wc = wait_wcs(target, 1, 60)[0]
-        self.assertEqual(wc.wr_id, 9)
-        self.assertIn(wc.status, (errno.ECONNRESET, errno.EIO, errno.EPROTO, errno.EACCES))
+        # The RECV the forged key was aimed at failed, and so did the one
+        # whose keys came out of order; nothing else got them.
+        wcs = sorted(wait_wcs(target, 2, 60), key=lambda w: w.wr_id)
+        self.assertEqual([w.wr_id for w in wcs], [9, 10])
+        for wc in wcs:
+            self.assertIn(wc.status, (errno.ECONNRESET, errno.EIO, errno.EPROTO, errno.EACCES))
         figure('malformed peer', f'{len(got)} corrupt, unknown or forged control messages '
                f'({killed} cost the sender its connection), 512 valid ones after, in '
                f'{took:.0f} s; the RECV a forged key aimed at: '
-               f'{errno.errorcode[wc.status]}; other endpoints served')
+               f'{errno.errorcode[wcs[0].status]}, the one whose keys came out of order: '
+               f'{errno.errorcode[wcs[1].status]}; other endpoints served')
         self.assertEqual(quiet.poll(), [])
         self.check_transfer()

@@ -32,7 +32,7 @@
 #define VERSION 2
 enum {
 	ACK = 1, EP_CHECK, GRANT, REVOKE, RTS, IMM, RTS_PUSH, CTS, PING,
-	GRANT_KEY
+	GRANT_KEY, SEND_KEY
 };
 
 struct msg {
@@ -245,6 +245,32 @@ static int grant_key(uint64_t id, uint32_t k, uint32_t seq)
 	return seq ? wait_ack(seq, 3) : -1;
 }
 
+/* An RTS of @length bytes at @addr of its keys' space, for @dst_ep. */
+static struct msg rts(uint32_t dst_ep, uint64_t addr, uint64_t length,
+		      uint32_t nkeys, uint8_t shift)
+{
+	struct msg m = msg(RTS, dst_ep);
+
+	m.addr = htole64(addr);
+	m.length = htole64(length);
+	m.rkey = htole32(0xdead);
+	m.nkeys = htole32(nkeys);
+	m.key_shift = shift;
+	return m;
+}
+
+/* SEND_KEY @k of the RTS or CTS @seq; never answered: -1. */
+static int send_key(uint32_t seq, uint32_t k)
+{
+	struct msg m = msg(SEND_KEY, 0);
+
+	m.id = htole64(seq);
+	m.nkeys = htole32(k);
+	m.rkey = htole32(0xdead00 + k);
+	send_raw(&m, sizeof(m));
+	return -1;
+}
+
 /* Send @m whole and report the node's answer to it. */
 static void one(const char *name, struct msg m)
 {
@@ -335,17 +361,16 @@ int main(int argc, char **argv)
 	       send_raw(&m, sizeof(m)) ? grant_key(3ULL << 62, 2, le32toh(m.seq)) : -1);
 	report("grant_key_unknown_grant", grant_key(99, 1, 0));
 
-	m = msg(RTS, 0xfffffff0);
-	m.length = htole64(64);
-	one("rts_unknown_ep", m);
-	m = msg(RTS, s.ep_norecv);
-	m.length = htole64(64);
-	one("rts_no_recv", m);
-	m = msg(RTS, s.ep_recv);
-	one("rts_zero_length", m);
-	m = msg(RTS, s.ep_recv);
-	m.length = htole64(1ULL << 40);
-	one("rts_bigger_than_recv", m);
+	/* RTSs with one key of 2 MiB over their range, unless said. */
+	one("rts_unknown_ep", rts(0xfffffff0, 0x100, 64, 1, 21));
+	one("rts_no_recv", rts(s.ep_norecv, 0x100, 64, 1, 21));
+	one("rts_zero_length", rts(s.ep_recv, 0x100, 0, 1, 21));
+	one("rts_bigger_than_recv", rts(s.ep_recv, 0x100, 1 << 20, 1, 21));
+	/* Refused before a RECV is taken: the forged key below still gets it. */
+	one("rts_more_keys_than_range", rts(s.ep_recv, 0x100, 64, 2, 21));
+	one("rts_start_past_first_page", rts(s.ep_recv, 0x1000, 64, 1, 21));
+	one("rts_key_below_a_page", rts(s.ep_recv, 0x100, 64, 1, 8));
+	report("send_key_unknown", send_key(77777, 1));
 	m = msg(IMM, 0xfffffff0);
 	one("imm_unknown_ep", m);
 	m = msg(CTS, s.ep_norecv);
@@ -355,12 +380,17 @@ int main(int argc, char **argv)
 	m = msg(CTS, s.ep_norecv);
 	m.id = htole64(1ULL << 40);
 	one("cts_id_past_seq", m);
-	/* Last: the node READs with a key we never had; the RECV is used. */
-	m = msg(RTS, s.ep_recv);
-	m.length = htole64(64);
-	m.addr = htole64(0x1000);
-	m.rkey = htole32(0xdead);
-	one("rts_forged_key", m);
+	/* The node READs with a key we never had; the first RECV is used. */
+	one("rts_forged_key", rts(s.ep_recv, 0x100, 64, 1, 21));
+	/*
+	 * 4 KiB from 0x100 in keys of 4 KiB: two keys. The second RECV waits
+	 * for the second key; one out of order costs the connection, and the
+	 * RECV fails with it.
+	 */
+	m = rts(s.ep_recv, 0x100, 4096, 2, 12);
+	report("rts_waits_for_its_keys",
+	       send_raw(&m, sizeof(m)) ? wait_ack(le32toh(m.seq), 2) : -1);
+	report("send_key_out_of_order", send_key(le32toh(m.seq), 0));
 
 	/* The node's receive queue (128) several times over. */
 	for (i = 0, acked = 0; i < 512; i++) {

@@ -808,8 +808,8 @@ err:
 
 /*
  * The keys an RTS or CTS @msg gives for @op's remote range of op->length
- * bytes: 0, or the positive errno to answer with. With more keys to come,
- * op->missing says how many.
+ * bytes: 0, or a negative errno. With more keys to come, op->missing says
+ * how many.
  */
 static int bulk_op_take_keys(struct bulk_op *op, const struct bulk_msg *msg)
 {
@@ -817,7 +817,7 @@ static int bulk_op_take_keys(struct bulk_op *op, const struct bulk_msg *msg)
 
 	op->raddr = le64_to_cpu(msg->addr);
 	if (!bulk_gkeys_fit(op->raddr, op->length, nkeys, msg->key_shift))
-		return EPROTO;
+		return -EPROTO;
 	op->rkey = le32_to_cpu(msg->rkey);
 	op->rkeys = &op->rkey;
 	op->nkeys = 1;
@@ -828,7 +828,7 @@ static int bulk_op_take_keys(struct bulk_op *op, const struct bulk_msg *msg)
 	op->rkeys = kcalloc(nkeys, sizeof(*op->rkeys), GFP_KERNEL);
 	if (!op->rkeys) {
 		op->rkeys = &op->rkey;
-		return ENOMEM;
+		return -ENOMEM;
 	}
 	op->rkeys[0] = op->rkey;
 	op->nkeys = nkeys;
@@ -911,6 +911,27 @@ void bulk_send_key_recv(struct bulk_peer *peer, const struct bulk_msg *msg)
 	bulk_op_put(op);
 }
 
+/* @ep's next RECV for a SEND of @length bytes, or NULL and *@status why. */
+static struct bulk_op *bulk_recv_take(struct ib_bulk_ep *ep, u64 length,
+				      int *status)
+{
+	struct bulk_op *op;
+
+	spin_lock(&ep->lock);
+	op = list_first_entry_or_null(&ep->recvs, struct bulk_op, list);
+	if (!op) {
+		*status = ENOBUFS;
+	} else if (op->length < length) {
+		/* Too big for the next buffer: refused, not cut. */
+		*status = EMSGSIZE;
+		op = NULL;
+	} else {
+		list_del_init(&op->list);
+	}
+	spin_unlock(&ep->lock);
+	return op;
+}
+
 /* A node announces a SEND for one of our endpoints: READ it into a RECV. */
 void bulk_send_rts_recv(struct bulk_peer *peer, const struct bulk_msg *msg)
 {
@@ -921,24 +942,15 @@ void bulk_send_rts_recv(struct bulk_peer *peer, const struct bulk_msg *msg)
 	int status = ECONNRESET;
 
 	ep = bulk_ep_lookup(le32_to_cpu(msg->dst_ep));
-	/* An RTS's keys must fit its range (an RTS_PUSH has none). */
-	if (le16_to_cpu(msg->type) == BULK_MSG_RTS &&
-	    !bulk_gkeys_fit(le64_to_cpu(msg->addr), length,
-			    le32_to_cpu(msg->nkeys), msg->key_shift))
-		status = EPROTO;
-	else if (ep && ep->dev == peer->dev && length) {
-		spin_lock(&ep->lock);
-		op = list_first_entry_or_null(&ep->recvs, struct bulk_op, list);
-		if (!op) {
-			status = ENOBUFS;
-		} else if (op->length < length) {
-			/* Too big for the next buffer: refused, not cut. */
-			status = EMSGSIZE;
-			op = NULL;
-		} else {
-			list_del_init(&op->list);
-		}
-		spin_unlock(&ep->lock);
+	/* ECONNRESET: no such endpoint here, or nothing to move. */
+	if (ep && ep->dev == peer->dev && length) {
+		/* An RTS's keys must fit its range; the RECV stays posted. */
+		if (le16_to_cpu(msg->type) == BULK_MSG_RTS &&
+		    !bulk_gkeys_fit(le64_to_cpu(msg->addr), length,
+				    le32_to_cpu(msg->nkeys), msg->key_shift))
+			status = EPROTO;
+		else
+			op = bulk_recv_take(ep, length, &status);
 	}
 	if (ep)
 		bulk_ep_put(ep);
@@ -956,9 +968,9 @@ void bulk_send_rts_recv(struct bulk_peer *peer, const struct bulk_msg *msg)
 		return;
 	}
 	op->wr_opcode = IB_WR_RDMA_READ;
-	status = bulk_op_take_keys(op, msg);
-	if (status) {
-		op->status = -status;
+	op->status = bulk_op_take_keys(op, msg);
+	if (op->status) {
+		/* Answered with the error, which the RECV completes with. */
 		kref_get(&op->ref);
 		bulk_op_rdma_done(op);
 		return;
@@ -977,7 +989,6 @@ void bulk_send_cts_recv(struct bulk_peer *peer, const struct bulk_msg *msg)
 	u64 rts = le64_to_cpu(msg->id);
 	struct bulk_op *op = NULL;
 	struct bulk_req *req;
-	int status;
 
 	xa_lock(&peer->reqs);
 	req = rts <= U32_MAX ? xa_load(&peer->reqs, rts) : NULL;
@@ -1000,10 +1011,9 @@ void bulk_send_cts_recv(struct bulk_peer *peer, const struct bulk_msg *msg)
 	}
 	op->ack_seq = le32_to_cpu(msg->seq);
 	op->wr_opcode = IB_WR_RDMA_WRITE;
-	status = bulk_op_take_keys(op, msg);
-	if (status) {
+	op->status = bulk_op_take_keys(op, msg);
+	if (op->status) {
 		/* The data phase ends before it began: answer the CTS. */
-		op->status = -status;
 		kref_get(&op->ref);
 		bulk_op_rdma_done(op);
 	} else {
