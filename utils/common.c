@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <netinet/tcp.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <infiniband/bulk.h>
 #include "common.h"
@@ -74,6 +75,18 @@ static int cmp_double(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return (x > y) - (x < y);
+}
+
+/* @size bytes of new anonymous memory, each byte @fill: its pages exist. */
+void *written_memory(size_t size, int fill)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap", errno);
+	memset(p, fill, size);
+	return p;
 }
 
 double median(double *v, unsigned int n)

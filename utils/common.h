@@ -41,6 +41,8 @@ const char *op_name(uint32_t op);
 
 uint64_t fnv1a(const unsigned char *p, size_t len);
 double now(void);
+/* New anonymous memory whose pages exist (written with @fill). */
+void *written_memory(size_t size, int fill);
 /* The median of @v[0..@n) (sorts @v). */
 double median(double *v, unsigned int n);
 

@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <infiniband/bulk.h>
 #include "common.h"
 #include "loopback.h"
@@ -55,17 +54,6 @@ static double write_wait(struct loopback *lb, uint64_t grant, size_t len)
 	if (wc.status)
 		die("WRITE", wc.status);
 	return (now() - t) * 1e6;
-}
-
-static void *written_memory(size_t size, int fill)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		die("mmap", errno);
-	memset(p, fill, size);
-	return p;
 }
 
 int main(int argc, char **argv)

@@ -27,17 +27,6 @@
 
 const char *tool_name = "bulk_reg_cost";
 
-static void *written_memory(size_t size, int fill)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		die("mmap", errno);
-	memset(p, fill, size);
-	return p;
-}
-
 /* Re-registrations of one range per round; the first is the cold one. */
 #define HITS 8
 
