@@ -277,20 +277,12 @@ static bool bulk_op_needs_flush(struct bulk_op *op, struct bulk_qp *bq)
 static u32 bulk_op_rkey(const struct bulk_op *op, u64 raddr, u64 *left)
 {
 	const struct bulk_rgrant *rg = op->rgrant;
-	u64 k;
+	const u32 *rkeys = rg ? rg->rkeys : op->rkeys;
+	u8 shift = rg ? rg->key_shift : op->key_shift;
+	u64 k = raddr >> shift;
 
-	if (!rg) {
-		if (op->nkeys <= 1) {
-			*left = U64_MAX;
-			return op->rkey;
-		}
-		k = raddr >> op->key_shift;
-		*left = ((k + 1) << op->key_shift) - raddr;
-		return op->rkeys[k];
-	}
-	k = raddr >> rg->key_shift;
-	*left = ((k + 1) << rg->key_shift) - raddr;
-	return rg->rkeys[k];
+	*left = ((k + 1) << shift) - raddr;
+	return rkeys[k];
 }
 
 /*
