@@ -129,8 +129,8 @@ static bool bulk_hostile_has_grant(struct bulk_peer *peer, void *arg)
 }
 
 /*
- * The node's connection as it is now: a dead one may still be listed
- * (until its teardown ends) beside the one made since.
+ * The node's connection, if it is ready: one still being made is listed
+ * too, and has no QP to post on yet.
  */
 static bool bulk_hostile_is_node(struct bulk_peer *peer, void *arg)
 {
