@@ -257,7 +257,7 @@ def stage_guest():
 # The guest tests that exercise the transport rather than rxe itself.
 SIW_TESTS = ['test_bulk_ep', 'test_bulk_mr', 'test_bulk_ops', 'test_bulk_raw_input',
              'test_bulk_uring', 'test_bulk_isolation', 'test_bulk_fuzz', 'test_bulk_bad_peer',
-             'test_pyverbs_bulk', 'test_devices', 'test_bulk_ipv6']
+             'test_pyverbs_bulk', 'test_devices', 'test_bulk_ipv6', 'test_rc_read_checks']
 
 
 def guest_suite(device, *names):

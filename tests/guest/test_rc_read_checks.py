@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+"""RDMA READ corner cases of the soft device under test, on plain verbs.
+
+Two siw bugs that the fuzz test met through ib_bulk (its loopback
+connection lost, then an endpoint's release hung in D state), tested
+here directly on an RC connection of the device to itself
+(bin/rc_read_checks):
+
+- zero-read: a zero-length READ that reaches a responder whose send
+  queue is busy was answered with the previous WQE's length and bytes
+  (siw patch "Clear the SGE of a zero-length READ response", 6.12: 0008,
+  6.1: 0011).
+- failed-read: the READs behind a READ whose response failed never
+  completed, not even flushed (siw patch "Flush the READs behind a failed
+  READ response", 6.12: 0009, 6.1: 0012).
+
+The device is one of the same type as --dev (siw or rxe) on a veth pair
+of the test's own, so that RDMA CM cannot pick another device for the
+address, and nothing else in the guest shares it.
+"""
+
+import os
+import subprocess
+import time
+
+from .bulk_base import BIN, GuestTestCase, is_iwarp
+
+TOOL = os.path.join(BIN, 'rc_read_checks')
+NETDEV = 'vbulkrd0'
+PEER = 'vbulkrd1'
+DEVICE = 'rd_t'
+ADDR = '10.199.1.1'
+
+
+def sh(*cmd):
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+
+
+class ReadChecksTest(GuestTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.kind = 'siw' if is_iwarp(self.dev_name) else 'rxe'
+        sh('ip', 'link', 'add', NETDEV, 'type', 'veth', 'peer', 'name', PEER)
+        self.addCleanup(sh, 'ip', 'link', 'del', NETDEV)
+        sh('ip', 'addr', 'add', f'{ADDR}/24', 'dev', NETDEV)
+        sh('ip', 'link', 'set', PEER, 'up')
+        sh('ip', 'link', 'set', NETDEV, 'up')
+        sh('rdma', 'link', 'add', DEVICE, 'type', self.kind, 'netdev', NETDEV)
+        self.addCleanup(sh, 'rdma', 'link', 'del', DEVICE)
+        for _ in range(100):
+            link = subprocess.run(['rdma', 'link', 'show', f'{DEVICE}/1'],
+                                  stdout=subprocess.PIPE, text=True).stdout
+            if 'state ACTIVE' in link:
+                break
+            time.sleep(0.1)
+        else:
+            self.fail(f'{DEVICE} did not become active: {link}')
+
+    def check(self, case):
+        p = subprocess.run([TOOL, ADDR, case], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=300)
+        out = p.stdout
+        self.assertIn(f'device {DEVICE}\n', out, f'{p.stderr}{out}')
+        self.assertEqual(p.returncode, 0, f'{p.stderr}{out}')
+        self.assertNotIn('FAIL', out)
+        return out
+
+    def test_zero_length_read_while_the_responder_is_busy(self):
+        out = self.check('zero-read')
+        self.assertEqual(out.count('ok zero-read round'), 4, out)
+
+    def test_reads_behind_a_failed_read_complete(self):
+        out = self.check('failed-read')
+        self.assertIn('ok failed-read', out)
+        self.assertEqual(out.count('behind it: READ'), 2, out)
