@@ -5,8 +5,10 @@ bin/bulk_fuzz drives every bulk ioctl method and the io_uring command with
 random and mutated handles, lengths, offsets, flags, reserved fields,
 attribute ids, sizes and header fields. The kernel log of the run (KASAN,
 lockdep, kmemleak) is judged by vm-run; this test judges the fuzzer's own
-counts, that nothing is left behind, and that a clean process can still
-move data. The seed is random and printed; BULK_FUZZ_SEED repeats a run.
+counts, that nothing is left behind, that the node's connection to
+itself, shared by every process, survived the calls, and that a clean
+process can still move data. The seed is random and printed;
+BULK_FUZZ_SEED repeats a run.
 """
 
 import os
@@ -21,11 +23,18 @@ TOOL = os.path.join(BIN, 'bulk_fuzz')
 CALLS = int(os.environ.get('BULK_FUZZ_CALLS', '100000'))
 
 
+def connection_losses(dev, addr):
+    """How many times the kernel log says ib_bulk lost DEV's connection to ADDR."""
+    log = subprocess.run(['dmesg'], stdout=subprocess.PIPE, text=True, check=True).stdout
+    return log.count(f'ib_bulk: {dev}: connection to {addr} lost')
+
+
 class FuzzTest(BulkTestCase):
 
     def test_fuzzed_calls_then_a_clean_transfer(self):
         seed = int(os.environ.get('BULK_FUZZ_SEED', random.getrandbits(63)))
         mrs, refs = rdma_count('mr'), module_refs()
+        losses = connection_losses(self.dev_name, self.guest_addr())
         start = time.monotonic()
         p = subprocess.run([TOOL, self.dev_name, self.guest_addr(), str(CALLS), str(seed)],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -48,6 +57,10 @@ class FuzzTest(BulkTestCase):
         self.assertGreater(totals['ok'], CALLS // 50)
         self.assertGreaterEqual(len(errs), 8)
         self.assertNotIn('other', errs)
+        # The node's connection to itself is every process's: nothing one
+        # process calls may drop it (a 1 ms CONNECT timeout once did).
+        self.assertEqual(connection_losses(self.dev_name, self.guest_addr()), losses,
+                         f'seed {seed}: the calls dropped the shared connection')
 
         # The fuzzer's objects went with its process.
         deadline = time.monotonic() + 60

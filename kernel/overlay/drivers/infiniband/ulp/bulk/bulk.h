@@ -261,6 +261,12 @@ struct bulk_msg_tx {
 	struct bulk_msg msg;
 };
 
+/*
+ * How long a node may leave a request unanswered while its connection
+ * completes nothing before the connection is dropped.
+ */
+#define BULK_ANSWER_TIMEOUT	(10 * HZ)
+
 /* A request waiting for its acknowledgment. */
 struct bulk_req {
 	void (*acked)(struct bulk_req *req, int status, u64 byte_len);
@@ -271,6 +277,7 @@ struct bulk_req_wait {
 	struct bulk_req req;
 	struct completion done;
 	int status;
+	u32 seq;
 };
 
 /**
@@ -468,6 +475,8 @@ int bulk_peer_request_start(struct bulk_peer *peer, struct bulk_msg_tx *mtx,
 			    struct bulk_req_wait *w);
 int bulk_peer_request_finish(struct bulk_peer *peer, struct bulk_req_wait *w,
 			     unsigned long timeout);
+int bulk_peer_ask(struct bulk_peer *peer, struct bulk_msg_tx *mtx,
+		  unsigned long timeout);
 
 #if IS_ENABLED(CONFIG_INFINIBAND_BULK_HOSTILE_TEST)
 typedef bool (*bulk_peer_match_t)(struct bulk_peer *peer, void *arg);

@@ -103,7 +103,8 @@ struct ib_bulk_conn *bulk_conn_create(struct ib_bulk_ep *ep,
 		goto err_unlist;
 	mtx->msg.src_ep = cpu_to_le32(ep->id);
 	mtx->msg.dst_ep = cpu_to_le32(cmd->remote_ep_id);
-	ret = bulk_peer_request_wait(peer, mtx, timeout);
+	/* The caller's timeout does not judge the node that others share. */
+	ret = bulk_peer_ask(peer, mtx, timeout);
 	if (ret)
 		goto err_unlist;
 

@@ -19,7 +19,7 @@
 #include "bulk.h"
 
 /* How long the owner waits for the remote kernel to take or drain a grant. */
-#define BULK_GRANT_TIMEOUT	(10 * HZ)
+#define BULK_GRANT_TIMEOUT	BULK_ANSWER_TIMEOUT
 
 static atomic64_t bulk_next_grant_id = ATOMIC64_INIT(0);
 

@@ -547,6 +547,7 @@ int bulk_peer_request_start(struct bulk_peer *peer, struct bulk_msg_tx *mtx,
 		kfree(mtx);
 		return ret;
 	}
+	w->seq = seq;
 	mtx->msg.seq = cpu_to_le32(seq);
 	bulk_peer_progress(peer);
 	bulk_msg_send(peer, mtx);
@@ -576,4 +577,51 @@ int bulk_peer_request_finish(struct bulk_peer *peer, struct bulk_req_wait *w,
 		break;
 	}
 	return w->status;
+}
+
+static void bulk_req_withdrawn_acked(struct bulk_req *req, int status,
+				     u64 byte_len)
+{
+}
+
+/* Stands in for a request whose waiter left: its answer is dropped. */
+static struct bulk_req bulk_req_withdrawn = {
+	.acked = bulk_req_withdrawn_acked,
+};
+
+/**
+ * bulk_peer_ask - send a question and wait for its answer, or give up
+ * @peer: the node
+ * @mtx: the request, its seq filled here; consumed
+ * @timeout: jiffies the caller waits, chosen by a process: maybe short
+ *
+ * For a request that changes nothing at the node (EP_CHECK). The
+ * connection is shared by every process of the node, so one caller's
+ * patience does not judge the node: a caller that gives up before
+ * BULK_ANSWER_TIMEOUT withdraws its request, whose answer is then dropped
+ * when it comes. A longer wait judges the node as
+ * bulk_peer_request_wait() does.
+ *
+ * Return: 0, the node's answer as a negative errno, the peer's error, or
+ * -ETIMEDOUT.
+ */
+int bulk_peer_ask(struct bulk_peer *peer, struct bulk_msg_tx *mtx,
+		  unsigned long timeout)
+{
+	struct bulk_req_wait w;
+	int ret;
+
+	if (timeout >= BULK_ANSWER_TIMEOUT)
+		return bulk_peer_request_wait(peer, mtx, timeout);
+	ret = bulk_peer_request_start(peer, mtx, &w);
+	if (ret)
+		return ret;
+	if (wait_for_completion_timeout(&w.done, timeout))
+		return w.status;
+	/* Unless the answer or the kill work took the request first. */
+	if (xa_cmpxchg(&peer->reqs, w.seq, &w.req, &bulk_req_withdrawn,
+		       GFP_KERNEL) == &w.req)
+		return -ETIMEDOUT;
+	wait_for_completion(&w.done);
+	return w.status;
 }
