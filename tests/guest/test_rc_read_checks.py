@@ -21,41 +21,21 @@ address, and nothing else in the guest shares it.
 
 import os
 import subprocess
-import time
 
 from .bulk_base import BIN, GuestTestCase, is_iwarp
+from .own_device import add_device_on_veth
 
 TOOL = os.path.join(BIN, 'rc_read_checks')
-NETDEV = 'vbulkrd0'
-PEER = 'vbulkrd1'
 DEVICE = 'rd_t'
 ADDR = '10.199.1.1'
-
-
-def sh(*cmd):
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
 
 
 class ReadChecksTest(GuestTestCase):
 
     def setUp(self):
         super().setUp()
-        self.kind = 'siw' if is_iwarp(self.dev_name) else 'rxe'
-        sh('ip', 'link', 'add', NETDEV, 'type', 'veth', 'peer', 'name', PEER)
-        self.addCleanup(sh, 'ip', 'link', 'del', NETDEV)
-        sh('ip', 'addr', 'add', f'{ADDR}/24', 'dev', NETDEV)
-        sh('ip', 'link', 'set', PEER, 'up')
-        sh('ip', 'link', 'set', NETDEV, 'up')
-        sh('rdma', 'link', 'add', DEVICE, 'type', self.kind, 'netdev', NETDEV)
-        self.addCleanup(sh, 'rdma', 'link', 'del', DEVICE)
-        for _ in range(100):
-            link = subprocess.run(['rdma', 'link', 'show', f'{DEVICE}/1'],
-                                  stdout=subprocess.PIPE, text=True).stdout
-            if 'state ACTIVE' in link:
-                break
-            time.sleep(0.1)
-        else:
-            self.fail(f'{DEVICE} did not become active: {link}')
+        kind = 'siw' if is_iwarp(self.dev_name) else 'rxe'
+        add_device_on_veth(self, kind, DEVICE, 'vbulkrd0', 'vbulkrd1', ADDR)
 
     def check(self, case):
         p = subprocess.run([TOOL, ADDR, case], stdout=subprocess.PIPE,

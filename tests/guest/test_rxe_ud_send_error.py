@@ -18,7 +18,6 @@ the link is down the kernel has no route to it. The receives come from a
 QP of the same device (loopback), which needs no link.
 """
 
-import subprocess
 import time
 import unittest
 
@@ -32,6 +31,7 @@ from pyverbs.qp import QP, QPAttr, QPCap, QPInitAttr
 from pyverbs.wr import RecvWR, SendWR, SGE
 
 from .bulk_base import GuestTestCase, device_names
+from .own_device import add_device_on_veth, sh
 
 NETDEV = 'vbulkud0'
 PEER = 'vbulkud1'
@@ -48,10 +48,6 @@ def gid_of(addr):
     """The IPv4-mapped GID of ADDR as pyverbs prints one."""
     return '0000:0000:0000:0000:0000:ffff:%02x%02x:%02x%02x' % tuple(
         int(x) for x in addr.split('.'))
-
-
-def sh(*cmd):
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
 
 
 def poll(cq, what, seconds=20):
@@ -76,15 +72,9 @@ class UdSendErrorTest(GuestTestCase):
 
     def setUp(self):
         super().setUp()	# rdma-core's: --dev's; this test makes a device of its own
-        sh('ip', 'link', 'add', NETDEV, 'type', 'veth', 'peer', 'name', PEER)
-        self.addCleanup(sh, 'ip', 'link', 'del', NETDEV)
-        sh('ip', 'addr', 'add', f'{ADDR}/24', 'dev', NETDEV)
-        sh('ip', 'link', 'set', PEER, 'up')
-        sh('ip', 'link', 'set', NETDEV, 'up')
+        add_device_on_veth(self, 'rxe', DEVICE, NETDEV, PEER, ADDR)
         sh('ip', 'neigh', 'replace', NEIGHBOUR, 'lladdr', NEIGHBOUR_MAC, 'dev', NETDEV,
            'nud', 'permanent')
-        sh('rdma', 'link', 'add', DEVICE, 'type', 'rxe', 'netdev', NETDEV)
-        self.addCleanup(sh, 'rdma', 'link', 'del', DEVICE)
         self.ctx = Context(name=DEVICE)
         self.addCleanup(self.ctx.close)
         self.gid_index = self.wait_for_gid()

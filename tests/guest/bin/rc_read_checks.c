@@ -21,15 +21,9 @@
  * every round passed. No completion within 20 s is a failure.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <rdma/rdma_cma.h>
+#include "rc_self.h"
 
 #define PORT 18791
 #define BIG (16u << 20)
@@ -37,163 +31,12 @@
 #define ROUNDS 4
 #define WAIT_S 20
 
-struct side {
-	struct rdma_cm_id *id;
-	struct ibv_pd *pd;
-	struct ibv_cq *cq;
-};
+static struct rc_self rc;
+static struct rc_side *a = &rc.a, *z = &rc.z;
+static struct ibv_mr *abig_mr, *zbig_mr, *asink_mr, *zsrc_mr, *aro_mr;
+static uint8_t *abig, *zbig, *asink, *zsrc, *aro;
 
-static struct {
-	struct rdma_event_channel *ch;
-	struct rdma_cm_id *listen;
-	struct side a, z;		/* a: the active side; z: the passive */
-	uint8_t *abig, *zbig, *asink, *zsrc, *aro;
-	struct ibv_mr *abig_mr, *zbig_mr, *asink_mr, *zsrc_mr, *aro_mr;
-} s;
-
-static void die(const char *what)
-{
-	fprintf(stderr, "rc_read_checks: %s: %s\n", what, strerror(errno));
-	exit(2);
-}
-
-static void *alloc(size_t len, uint8_t fill)
-{
-	void *p = aligned_alloc(4096, len);
-
-	if (!p)
-		die("aligned_alloc");
-	memset(p, fill, len);
-	return p;
-}
-
-static struct ibv_mr *reg(struct side *sd, void *p, size_t len, int access)
-{
-	struct ibv_mr *mr = ibv_reg_mr(sd->pd, p, len, access);
-
-	if (!mr)
-		die("ibv_reg_mr");
-	return mr;
-}
-
-static void make_qp(struct side *sd, struct rdma_cm_id *id)
-{
-	struct ibv_qp_init_attr attr = {
-		.qp_type = IBV_QPT_RC,
-		.cap = { .max_send_wr = 8, .max_recv_wr = 1,
-			 .max_send_sge = 1, .max_recv_sge = 1 },
-	};
-
-	sd->id = id;
-	sd->pd = ibv_alloc_pd(id->verbs);
-	if (!sd->pd)
-		die("ibv_alloc_pd");
-	sd->cq = ibv_create_cq(id->verbs, 16, NULL, NULL, 0);
-	if (!sd->cq)
-		die("ibv_create_cq");
-	attr.send_cq = sd->cq;
-	attr.recv_cq = sd->cq;
-	if (rdma_create_qp(id, sd->pd, &attr))
-		die("rdma_create_qp");
-}
-
-static struct rdma_cm_event *next_event(void)
-{
-	struct rdma_cm_event *ev;
-
-	if (rdma_get_cm_event(s.ch, &ev))
-		die("rdma_get_cm_event");
-	return ev;
-}
-
-/* Both ends of one RC connection, driven from one thread by CM events. */
-static void connect_self(const char *addr)
-{
-	struct rdma_conn_param param = {
-		.responder_resources = 4, .initiator_depth = 4,
-		.retry_count = 7, .rnr_retry_count = 7,
-	};
-	struct rdma_addrinfo hints = { .ai_port_space = RDMA_PS_TCP }, *ai;
-	struct rdma_cm_id *cid;
-	char port[8];
-	int up = 0;
-
-	snprintf(port, sizeof(port), "%d", PORT);
-	hints.ai_flags = RAI_PASSIVE;
-	if (rdma_getaddrinfo(addr, port, &hints, &ai))
-		die("rdma_getaddrinfo");
-	s.ch = rdma_create_event_channel();
-	if (!s.ch)
-		die("rdma_create_event_channel");
-	if (rdma_create_id(s.ch, &s.listen, NULL, RDMA_PS_TCP) ||
-	    rdma_bind_addr(s.listen, ai->ai_src_addr) ||
-	    rdma_listen(s.listen, 1))
-		die("listen");
-	if (rdma_create_id(s.ch, &cid, NULL, RDMA_PS_TCP) ||
-	    rdma_resolve_addr(cid, NULL, ai->ai_src_addr, 5000))
-		die("rdma_resolve_addr");
-	rdma_freeaddrinfo(ai);
-
-	while (up < 2) {
-		struct rdma_cm_event *ev = next_event();
-		struct rdma_cm_id *id = ev->id;
-		enum rdma_cm_event_type type = ev->event;
-		int status = ev->status;
-
-		rdma_ack_cm_event(ev);
-		switch (type) {
-		case RDMA_CM_EVENT_ADDR_RESOLVED:
-			if (rdma_resolve_route(id, 5000))
-				die("rdma_resolve_route");
-			break;
-		case RDMA_CM_EVENT_ROUTE_RESOLVED:
-			make_qp(&s.a, id);
-			if (rdma_connect(id, &param))
-				die("rdma_connect");
-			break;
-		case RDMA_CM_EVENT_CONNECT_REQUEST:
-			make_qp(&s.z, id);
-			if (rdma_accept(id, &param))
-				die("rdma_accept");
-			break;
-		case RDMA_CM_EVENT_ESTABLISHED:
-			up++;
-			break;
-		default:
-			errno = status < 0 ? -status : EPROTO;
-			fprintf(stderr, "rc_read_checks: CM event %s\n",
-				rdma_event_str(type));
-			die("connect");
-		}
-	}
-}
-
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
-/* The next completion on @sd, or false after WAIT_S seconds. */
-static bool poll_one(struct side *sd, struct ibv_wc *wc)
-{
-	double end = now() + WAIT_S;
-	int n;
-
-	while (now() < end) {
-		n = ibv_poll_cq(sd->cq, 1, wc);
-		if (n < 0)
-			die("ibv_poll_cq");
-		if (n)
-			return true;
-		usleep(1000);
-	}
-	return false;
-}
-
-static void post(struct side *sd, uint64_t wr_id, enum ibv_wr_opcode op,
+static void post(struct rc_side *sd, uint64_t wr_id, enum ibv_wr_opcode op,
 		 void *laddr, uint32_t len, struct ibv_mr *lmr,
 		 void *raddr, uint32_t rkey)
 {
@@ -208,7 +51,7 @@ static void post(struct side *sd, uint64_t wr_id, enum ibv_wr_opcode op,
 
 	errno = ibv_post_send(sd->id->qp, &wr, &bad);
 	if (errno)
-		die("ibv_post_send");
+		rc_die("ibv_post_send");
 }
 
 static bool zero_read_round(int round)
@@ -218,14 +61,14 @@ static bool zero_read_round(int round)
 	bool ok = true;
 	size_t i;
 
-	memset(s.zbig, fill, BIG);
-	memset(s.asink, 0xee, SMALL);
-	post(&s.z, 1, IBV_WR_RDMA_WRITE, s.zbig, BIG, s.zbig_mr,
-	     s.abig, s.abig_mr->rkey);
-	post(&s.a, 2, IBV_WR_RDMA_READ, s.asink, 0, s.asink_mr,
-	     s.zsrc, s.zsrc_mr->rkey);
+	memset(zbig, fill, BIG);
+	memset(asink, 0xee, SMALL);
+	post(z, 1, IBV_WR_RDMA_WRITE, zbig, BIG, zbig_mr,
+	     abig, abig_mr->rkey);
+	post(a, 2, IBV_WR_RDMA_READ, asink, 0, asink_mr,
+	     zsrc, zsrc_mr->rkey);
 
-	if (!poll_one(&s.a, &wc)) {
+	if (!rc_poll(a, &wc, WAIT_S)) {
 		printf("FAIL zero-read round %d: the READ did not complete\n", round);
 		return false;
 	}
@@ -234,7 +77,7 @@ static bool zero_read_round(int round)
 		       round, ibv_wc_status_str(wc.status), wc.byte_len);
 		ok = false;
 	}
-	if (!poll_one(&s.z, &wc)) {
+	if (!rc_poll(z, &wc, WAIT_S)) {
 		printf("FAIL zero-read round %d: the WRITE did not complete\n", round);
 		return false;
 	}
@@ -244,7 +87,7 @@ static bool zero_read_round(int round)
 		return false;
 	}
 	for (i = 0; i < SMALL; i++)
-		if (s.asink[i] != 0xee) {
+		if (asink[i] != 0xee) {
 			printf("FAIL zero-read round %d: the READ's sink changed at byte %zu\n",
 			       round, i);
 			return false;
@@ -253,14 +96,14 @@ static bool zero_read_round(int round)
 	 * siw completes a WRITE once TCP has its bytes: a READ's response
 	 * comes after them on z's stream, so they have landed once it is in.
 	 */
-	post(&s.a, 3, IBV_WR_RDMA_READ, s.asink, SMALL, s.asink_mr,
-	     s.zsrc, s.zsrc_mr->rkey);
-	if (!poll_one(&s.a, &wc) || wc.status != IBV_WC_SUCCESS) {
+	post(a, 3, IBV_WR_RDMA_READ, asink, SMALL, asink_mr,
+	     zsrc, zsrc_mr->rkey);
+	if (!rc_poll(a, &wc, WAIT_S) || wc.status != IBV_WC_SUCCESS) {
 		printf("FAIL zero-read round %d: a READ after it failed\n", round);
 		return false;
 	}
 	for (i = 0; i < BIG; i++)
-		if (s.abig[i] != fill) {
+		if (abig[i] != fill) {
 			printf("FAIL zero-read round %d: the WRITE's bytes at %zu\n",
 			       round, i);
 			return false;
@@ -276,14 +119,14 @@ static bool failed_read(void)
 	struct ibv_wc wc;
 	int i;
 
-	post(&s.a, 1, IBV_WR_RDMA_READ, s.aro, SMALL, s.aro_mr,
-	     s.zsrc, s.zsrc_mr->rkey);
-	post(&s.a, 2, IBV_WR_RDMA_READ, s.asink, SMALL, s.asink_mr,
-	     s.zsrc, s.zsrc_mr->rkey);
-	post(&s.a, 3, IBV_WR_RDMA_READ, s.asink, SMALL, s.asink_mr,
-	     s.zsrc, s.zsrc_mr->rkey);
+	post(a, 1, IBV_WR_RDMA_READ, aro, SMALL, aro_mr,
+	     zsrc, zsrc_mr->rkey);
+	post(a, 2, IBV_WR_RDMA_READ, asink, SMALL, asink_mr,
+	     zsrc, zsrc_mr->rkey);
+	post(a, 3, IBV_WR_RDMA_READ, asink, SMALL, asink_mr,
+	     zsrc, zsrc_mr->rkey);
 	for (i = 1; i <= 3; i++) {
-		if (!poll_one(&s.a, &wc)) {
+		if (!rc_poll(a, &wc, WAIT_S)) {
 			printf("FAIL failed-read: READ %d of 3 never completed\n", i);
 			return false;
 		}
@@ -300,7 +143,7 @@ static bool failed_read(void)
 		       i, ibv_wc_status_str(wc.status));
 	}
 	for (i = 0; i < SMALL; i++)
-		if (s.aro[i] != 0x11) {
+		if (aro[i] != 0x11) {
 			printf("FAIL failed-read: the read-only MR changed at byte %d\n", i);
 			return false;
 		}
@@ -318,22 +161,22 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: rc_read_checks ADDR zero-read|failed-read\n");
 		return 2;
 	}
-	connect_self(argv[1]);
-	printf("device %s\n", ibv_get_device_name(s.a.id->verbs->device));
+	rc_self_connect(&rc, argv[1], PORT);
+	printf("device %s\n", ibv_get_device_name(a->id->verbs->device));
 
-	s.abig = alloc(BIG, 0);
-	s.zbig = alloc(BIG, 0);
-	s.asink = alloc(SMALL, 0xee);
-	s.zsrc = alloc(SMALL, 0x5a);
-	s.aro = alloc(SMALL, 0x11);
-	s.abig_mr = reg(&s.a, s.abig, BIG, IBV_ACCESS_LOCAL_WRITE |
-			IBV_ACCESS_REMOTE_WRITE);
+	abig_mr = rc_buf(a, BIG, 0, IBV_ACCESS_LOCAL_WRITE |
+			 IBV_ACCESS_REMOTE_WRITE);
 	/* Readable by the peer: a stale READ response could take its bytes. */
-	s.zbig_mr = reg(&s.z, s.zbig, BIG, IBV_ACCESS_LOCAL_WRITE |
-			IBV_ACCESS_REMOTE_READ);
-	s.asink_mr = reg(&s.a, s.asink, SMALL, IBV_ACCESS_LOCAL_WRITE);
-	s.zsrc_mr = reg(&s.z, s.zsrc, SMALL, IBV_ACCESS_REMOTE_READ);
-	s.aro_mr = reg(&s.a, s.aro, SMALL, 0);
+	zbig_mr = rc_buf(z, BIG, 0, IBV_ACCESS_LOCAL_WRITE |
+			 IBV_ACCESS_REMOTE_READ);
+	asink_mr = rc_buf(a, SMALL, 0xee, IBV_ACCESS_LOCAL_WRITE);
+	zsrc_mr = rc_buf(z, SMALL, 0x5a, IBV_ACCESS_REMOTE_READ);
+	aro_mr = rc_buf(a, SMALL, 0x11, 0);
+	abig = abig_mr->addr;
+	zbig = zbig_mr->addr;
+	asink = asink_mr->addr;
+	zsrc = zsrc_mr->addr;
+	aro = aro_mr->addr;
 
 	if (!strcmp(argv[2], "zero-read")) {
 		for (i = 0; i < ROUNDS && ok; i++)

@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
+"""A soft RDMA device of a test's own, on a veth pair of its own.
+
+RDMA CM resolves an address to the device that holds it, and a test that
+cuts a link must not cut anyone else's: such tests make their own device
+on their own veth pair with their own address, and the test case's
+cleanups remove it.
+"""
+
+import subprocess
+import time
+
+
+def sh(*cmd):
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+
+
+def add_device_on_veth(test, kind, device, netdev, peer, addr):
+    """Device DEVICE (KIND: rxe or siw) on NETDEV, the end of a veth pair
+    with PEER holding ADDR/24; returns once its port is ACTIVE."""
+    sh('ip', 'link', 'add', netdev, 'type', 'veth', 'peer', 'name', peer)
+    test.addCleanup(sh, 'ip', 'link', 'del', netdev)
+    sh('ip', 'addr', 'add', f'{addr}/24', 'dev', netdev)
+    sh('ip', 'link', 'set', peer, 'up')
+    sh('ip', 'link', 'set', netdev, 'up')
+    sh('rdma', 'link', 'add', device, 'type', kind, 'netdev', netdev)
+    test.addCleanup(sh, 'rdma', 'link', 'del', device)
+    link = ''
+    for _ in range(100):
+        link = subprocess.run(['rdma', 'link', 'show', f'{device}/1'],
+                              stdout=subprocess.PIPE, text=True).stdout
+        if 'state ACTIVE' in link:
+            return
+        time.sleep(0.1)
+    test.fail(f'{device} did not become active: {link}')
