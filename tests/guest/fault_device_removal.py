@@ -24,6 +24,7 @@ from pyverbs.pyverbs_error import PyverbsUserError
 
 from .bulk_base import B, BIN, BulkTestCase, PyverbsRDMAError, figure, is_iwarp, \
     kernel_at_least, post_status, wait_wcs
+from .own_device import port_active
 
 TOOL = os.path.join(BIN, 'bulk_uring')
 
@@ -74,14 +75,8 @@ class DeviceRemovalTest(BulkTestCase):
         for name, typ, netdev in self.links[missing:]:
             subprocess.run(['rdma', 'link', 'add', name, 'type', typ, 'netdev', netdev],
                            check=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            out = subprocess.run(['rdma', 'link', 'show', f'{self.dev_name}/1'],
-                                 stdout=subprocess.PIPE, text=True).stdout
-            if 'state ACTIVE' in out:
-                return
-            time.sleep(0.5)
-        self.fail(f'{self.dev_name} not ACTIVE 60 s after it was added back')
+        if not port_active(self.dev_name, 60)[0]:
+            self.fail(f'{self.dev_name} not ACTIVE 60 s after it was added back')
 
     def test_removal_with_operations_in_flight(self):
         ctx = d.Context(name=self.dev_name)

@@ -25,11 +25,20 @@ def add_device_on_veth(test, kind, device, netdev, peer, addr):
     sh('ip', 'link', 'set', netdev, 'up')
     sh('rdma', 'link', 'add', device, 'type', kind, 'netdev', netdev)
     test.addCleanup(sh, 'rdma', 'link', 'del', device)
-    link = ''
-    for _ in range(100):
+    active, link = port_active(device, 10)
+    if not active:
+        test.fail(f'{device} did not become active: {link}')
+
+
+def port_active(device, seconds):
+    """Wait up to SECONDS for port 1 of DEVICE to be ACTIVE: (whether it
+    is, what `rdma link show` said last)."""
+    deadline = time.monotonic() + seconds
+    while True:
         link = subprocess.run(['rdma', 'link', 'show', f'{device}/1'],
                               stdout=subprocess.PIPE, text=True).stdout
         if 'state ACTIVE' in link:
-            return
+            return True, link
+        if time.monotonic() >= deadline:
+            return False, link
         time.sleep(0.1)
-    test.fail(f'{device} did not become active: {link}')
