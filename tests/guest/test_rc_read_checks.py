@@ -51,6 +51,13 @@ class ReadChecksTest(GuestTestCase):
         self.assertEqual(out.count('ok zero-read round'), 4, out)
 
     def test_reads_behind_a_failed_read_complete(self):
-        out = self.check('failed-read')
-        self.assertIn('ok failed-read', out)
-        self.assertEqual(out.count('behind it: READ'), 2, out)
+        # The race it catches (a READ queued but not sent when the QP
+        # fails, or posted just after) is lost now and then: 8 rounds.
+        for _ in range(8):
+            out = self.check('failed-read')
+            self.assertIn('ok failed-read', out)
+            self.assertEqual(out.count('behind it: READ'), 2, out)
+
+    def test_read_posted_in_the_error_state_is_flushed(self):
+        out = self.check('late-read')
+        self.assertIn('ok late-read', out)

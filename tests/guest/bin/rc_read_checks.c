@@ -14,8 +14,12 @@
  *	SGE of a zero-length READ response".)
  * failed-read: a posts a READ into an MR without local write access,
  *	then two good READs. The first must fail; the two behind it must
- *	complete too, flushed or not. (siw never completed them, patch
- *	"Flush the READs behind a failed READ response".)
+ *	complete too, each once, flushed or not. (siw never completed them,
+ *	patch "Flush the READs behind a failed READ response", or completed
+ *	a READ not yet sent twice, patch "Flush a queued READ once".)
+ * late-read: a READ that fails, then, once the QP is in the error
+ *	state, another: it must complete, flushed. (siw left it, patch
+ *	"Flush what a user posts to a QP in error".)
  *
  * Prints one line per round, "ok ..." or "FAIL ...", and exits 0 only if
  * every round passed. No completion within 20 s is a failure.
@@ -23,6 +27,7 @@
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "rc_self.h"
 
 #define PORT 18791
@@ -151,14 +156,61 @@ static bool failed_read(void)
 	return true;
 }
 
+/* Wait up to WAIT_S seconds for @sd's QP to reach the error state. */
+static bool qp_failed(struct rc_side *sd)
+{
+	struct ibv_qp_init_attr init;
+	struct ibv_qp_attr attr;
+	int i;
+
+	for (i = 0; i < WAIT_S * 100; i++) {
+		if (ibv_query_qp(sd->id->qp, &attr, IBV_QP_STATE, &init))
+			rc_die("ibv_query_qp");
+		if (attr.qp_state == IBV_QPS_ERR)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+static bool late_read(void)
+{
+	struct ibv_wc wc;
+
+	post(a, 1, IBV_WR_RDMA_READ, aro, SMALL, aro_mr,
+	     zsrc, zsrc_mr->rkey);
+	if (!rc_poll(a, &wc, WAIT_S) || wc.status == IBV_WC_SUCCESS) {
+		printf("FAIL late-read: the READ into a read-only MR did not fail\n");
+		return false;
+	}
+	if (!qp_failed(a)) {
+		printf("FAIL late-read: the QP did not reach the error state\n");
+		return false;
+	}
+	post(a, 2, IBV_WR_RDMA_READ, asink, SMALL, asink_mr,
+	     zsrc, zsrc_mr->rkey);
+	if (!rc_poll(a, &wc, WAIT_S)) {
+		printf("FAIL late-read: a READ posted in the error state never completed\n");
+		return false;
+	}
+	if (wc.wr_id != 2 || wc.status != IBV_WC_WR_FLUSH_ERR) {
+		printf("FAIL late-read: READ %llu completed with %s\n",
+		       (unsigned long long)wc.wr_id, ibv_wc_status_str(wc.status));
+		return false;
+	}
+	printf("ok late-read: a READ posted in the error state was flushed\n");
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	bool ok = true;
 	int i;
 
 	if (argc != 3 || (strcmp(argv[2], "zero-read") &&
-			  strcmp(argv[2], "failed-read"))) {
-		fprintf(stderr, "usage: rc_read_checks ADDR zero-read|failed-read\n");
+			  strcmp(argv[2], "failed-read") &&
+			  strcmp(argv[2], "late-read"))) {
+		fprintf(stderr, "usage: rc_read_checks ADDR zero-read|failed-read|late-read\n");
 		return 2;
 	}
 	rc_self_connect(&rc, argv[1], PORT);
@@ -181,8 +233,10 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[2], "zero-read")) {
 		for (i = 0; i < ROUNDS && ok; i++)
 			ok = zero_read_round(i);
-	} else {
+	} else if (!strcmp(argv[2], "failed-read")) {
 		ok = failed_read();
+	} else {
+		ok = late_read();
 	}
 	fflush(stdout);
 	/* The process's exit releases the rest; a QP in error included. */
