@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0 OR Linux-OpenIB
 """RDMA READ corner cases of the soft device under test, on plain verbs.
 
-Two siw bugs that the fuzz test met through ib_bulk (its loopback
-connection lost, then an endpoint's release hung in D state), tested
-here directly on an RC connection of the device to itself
-(bin/rc_read_checks):
+siw bugs that the fuzz test met through ib_bulk (its loopback connection
+lost, then an endpoint's release hung in D state) and the first version
+of this test met in turn, tested here directly on an RC connection of
+the device to itself (bin/rc_read_checks):
 
 - zero-read: a zero-length READ that reaches a responder whose send
   queue is busy was answered with the previous WQE's length and bytes
@@ -12,7 +12,11 @@ here directly on an RC connection of the device to itself
   6.1: 0011).
 - failed-read: the READs behind a READ whose response failed never
   completed, not even flushed (siw patch "Flush the READs behind a failed
-  READ response", 6.12: 0009, 6.1: 0012).
+  READ response", 6.12: 0009, 6.1: 0012), or one not yet sent was
+  completed twice ("Flush a queued READ once", 6.12: 0010, 6.1: 0013).
+- late-read: a READ posted once the QP is in the error state never
+  completed ("Flush what a user posts to a QP in error", 6.12: 0011,
+  6.1: 0014).
 
 The device is one of the same type as --dev (siw or rxe) on a veth pair
 of the test's own, so that RDMA CM cannot pick another device for the

@@ -3,7 +3,7 @@
  * RDMA READ corner cases that the soft devices got wrong, on an RC
  * connection of a node to itself made with RDMA CM, so that iWARP (siw)
  * and RoCE (rxe) are tested alike:
- *   rc_read_checks ADDR zero-read|failed-read
+ *   rc_read_checks ADDR zero-read|failed-read|late-read
  * ADDR is a local address; the device that holds it is the one tested.
  *
  * zero-read: z sends a 16 MiB WRITE to a, and a at once READs zero bytes
