@@ -42,3 +42,13 @@ def port_active(device, seconds):
         if time.monotonic() >= deadline:
             return False, link
         time.sleep(0.1)
+
+
+def run_on_device(test, argv, device):
+    """Run ARGV, a helper that prints `device NAME` first, and check that it
+    ran on DEVICE and exited 0; its output."""
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       timeout=300)
+    test.assertIn(f'device {device}\n', p.stdout, f'{p.stderr}{p.stdout}')
+    test.assertEqual(p.returncode, 0, f'{p.stderr}{p.stdout}')
+    return p.stdout

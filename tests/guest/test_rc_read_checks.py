@@ -24,10 +24,9 @@ address, and nothing else in the guest shares it.
 """
 
 import os
-import subprocess
 
 from .bulk_base import BIN, GuestTestCase, is_iwarp
-from .own_device import add_device_on_veth
+from .own_device import add_device_on_veth, run_on_device
 
 TOOL = os.path.join(BIN, 'rc_read_checks')
 DEVICE = 'rd_t'
@@ -42,11 +41,7 @@ class ReadChecksTest(GuestTestCase):
         add_device_on_veth(self, kind, DEVICE, 'vbulkrd0', 'vbulkrd1', ADDR)
 
     def check(self, case):
-        p = subprocess.run([TOOL, ADDR, case], stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True, timeout=300)
-        out = p.stdout
-        self.assertIn(f'device {DEVICE}\n', out, f'{p.stderr}{out}')
-        self.assertEqual(p.returncode, 0, f'{p.stderr}{out}')
+        out = run_on_device(self, [TOOL, ADDR, case], DEVICE)
         self.assertNotIn('FAIL', out)
         return out
 

@@ -24,7 +24,7 @@ import subprocess
 import unittest
 
 from .bulk_base import BIN, GuestTestCase, is_iwarp
-from .own_device import add_device_on_veth
+from .own_device import add_device_on_veth, run_on_device
 
 TOOL = os.path.join(BIN, 'rc_retry_bind')
 DEVICE = 'rb_t'
@@ -51,11 +51,7 @@ class RetryOverBindTest(GuestTestCase):
         add_device_on_veth(self, 'rxe', DEVICE, 'vbulkrb0', 'vbulkrb1', ADDR)
 
     def test_retry_over_an_executed_bind(self):
-        p = subprocess.run([TOOL, ADDR], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           text=True, timeout=300)
-        out = p.stdout
-        self.assertIn(f'device {DEVICE}\n', out, f'{p.stderr}{out}')
-        self.assertEqual(p.returncode, 0, f'{p.stderr}{out}')
+        out = run_on_device(self, [TOOL, ADDR], DEVICE)
         self.assertEqual(out.count('ok round'), ROUNDS, out)
         self.assertGreaterEqual(rnr_naks_received(DEVICE), ROUNDS,
                                 'a round did not draw an RNR NAK: no retry was tested')
